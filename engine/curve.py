@@ -1,0 +1,52 @@
+"""A "model" with one parameter x whose loss is a curve f(x): gradient descent at its simplest.
+
+It looks to the optimizers and the trainer like a 1-1 network whose single weight is x (``weights[0][0, 0]``;
+its bias is fixed at 0), so the same update rules and the same trainer drive it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import numpy as np
+
+from .network import Network, Trace
+
+Array = np.ndarray
+
+
+def quartic(x: Array) -> Array:
+    """The worked example f(x) = x⁴ − 3x³ + 2, minimum at x = 9/4."""
+    return x**4 - 3 * x**3 + 2
+
+
+def quartic_derivative(x: Array) -> Array:
+    return 4 * x**3 - 9 * x**2
+
+
+class Curve(Network):
+    def __init__(
+        self,
+        x0: float = 4.0,
+        f: Callable[[Array], Array] = quartic,
+        df: Callable[[Array], Array] = quartic_derivative,
+    ) -> None:
+        super().__init__([1, 1], activations="linear", loss="mse", train_biases=False)
+        self.f, self.df = f, df
+        self.weights[0][0, 0] = x0
+
+    @property
+    def x(self) -> float:
+        return float(self.weights[0][0, 0])
+
+    def forward(self, X: Array) -> Trace:
+        """X is ignored but for its batch size: the "output" is f(x) and the "net" is x itself."""
+        x = np.full((len(X), 1), self.x)
+        return Trace(net=[np.asarray(X, float), x], o=[np.asarray(X, float), self.f(x)])
+
+    def backward_layers(self, trace: Trace, T: Array) -> Iterator[tuple[int, Array, Array, Array]]:
+        slope = self.df(trace.net[1])
+        yield 0, slope, slope.mean(axis=0, keepdims=True), np.zeros(1)
+
+    def errors(self, trace: Trace, T: Array) -> Array:
+        return trace.o[1][:, 0]

@@ -1,0 +1,256 @@
+"""A multilayer perceptron whose forward and backward passes keep every number a student may ask for.
+
+Layers are numbered 0 (inputs) to L (outputs), as in NOTATION.md. ``weights[l][i, j]`` is w_ij, from neuron i
+of layer l to neuron j of layer l+1; ``biases[l][j]`` is the bias of neuron j of layer l+1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from .activations import Activation, get_activation
+from .losses import Loss, get_loss
+
+Array = np.ndarray
+
+
+@dataclass
+class Trace:
+    """The forward pass. ``net[l]`` and ``o[l]``: (batch, sizes[l]) for l = 0..L; layer 0 passes X through."""
+
+    net: list[Array]
+    o: list[Array]
+
+    @property
+    def output(self) -> Array:
+        return self.o[-1]
+
+
+@dataclass
+class Gradients:
+    """The backward pass. ``delta[l]``: (batch, sizes[l+1]), dE/dnet per example, for the layer ``weights[l]``
+    feeds. ``weights[l]`` and ``biases[l]``: dE/dw and dE/db shaped like the parameters, means over the batch."""
+
+    delta: list[Array]
+    weights: list[Array]
+    biases: list[Array]
+    inputs: list[Array]  # o of the layer below each weight matrix, kept to give per-example gradients
+
+    def for_example(self, k: int) -> tuple[list[Array], list[Array]]:
+        """dE/dw and dE/db of example ``k`` alone: delta_j o_i and delta_j."""
+        weights = [np.outer(o[k], d[k]) for o, d in zip(self.inputs, self.delta, strict=True)]
+        return weights, [d[k].copy() for d in self.delta]
+
+
+class Param(NamedTuple):
+    """One parameter array as an optimizer sees it: updated in place, its gradient beside it."""
+
+    name: str
+    value: Array
+    grad: Array
+    decays: bool  # whether L2 weight decay applies (weights yes, biases no)
+
+
+def _layer_activations(activations: str | Sequence[str], n_layers: int, loss: Loss) -> list[Activation]:
+    if isinstance(activations, str):
+        names = [activations] * n_layers
+        # One name means "the hidden units"; a loss that needs its own output unit gets it.
+        if loss.output_activation is not None:
+            names[-1] = loss.output_activation
+    else:
+        names = list(activations)
+        if len(names) != n_layers:
+            raise ValueError(
+                f"activations: need one per layer after the inputs ({n_layers}), got {len(names)}"
+            )
+    if loss.output_activation is not None and names[-1] != loss.output_activation:
+        raise ValueError(
+            f"activations: loss {loss.name!r} needs a {loss.output_activation!r} output layer, got {names[-1]!r}"
+        )
+    if "softmax" in names[:-1]:
+        raise ValueError("activations: 'softmax' may only be the output layer's activation")
+    if names[-1] == "softmax" and loss.name != "softmax_ce":
+        raise ValueError("activations: a 'softmax' output needs loss 'softmax_ce'")
+    return [get_activation(name) for name in names]
+
+
+def _check_sizes(sizes: Sequence[int]) -> list[int]:
+    sizes = list(sizes)
+    if len(sizes) < 2:
+        raise ValueError(f"sizes: need at least an input and an output layer, got {sizes}")
+    if any(not isinstance(n, int | np.integer) or n < 1 for n in sizes):
+        raise ValueError(f"sizes: every layer needs a whole number of neurons ≥ 1, got {sizes}")
+    return [int(n) for n in sizes]
+
+
+class Network:
+    """A fully connected network trained by backpropagation, float64 throughout.
+
+    >>> net = Network([2, 8, 8, 1], activations="tanh", loss="mse", seed=0)
+    >>> trace = net.forward(X)           # X: (batch, 2)
+    >>> grads = net.backward(trace, T)   # T: (batch, 1)
+    """
+
+    def __init__(
+        self,
+        sizes: Sequence[int],
+        activations: str | Sequence[str] = "tanh",
+        loss: str = "mse",
+        seed: int = 0,
+        train_biases: bool = True,
+    ) -> None:
+        self.sizes = _check_sizes(sizes)
+        self.loss_fn = get_loss(loss)
+        self.activations = _layer_activations(activations, len(self.sizes) - 1, self.loss_fn)
+        self.train_biases = train_biases
+        self.seed = seed
+        rng = np.random.default_rng(seed)
+        self.weights: list[Array] = []
+        self.biases: list[Array] = []
+        for n_in, n_out, phi in zip(self.sizes[:-1], self.sizes[1:], self.activations, strict=True):
+            if phi.name in ("relu", "leaky_relu"):
+                w = rng.normal(0.0, np.sqrt(2.0 / n_in), size=(n_in, n_out))  # He: keeps ReLU signals alive
+            else:
+                limit = np.sqrt(6.0 / (n_in + n_out))  # Glorot: keeps tanh/logistic out of saturation
+                w = rng.uniform(-limit, limit, size=(n_in, n_out))
+            self.weights.append(w)
+            self.biases.append(np.zeros(n_out))
+
+    @property
+    def n_layers(self) -> int:
+        """L, the number of layers after the inputs (= the number of weight matrices)."""
+        return len(self.weights)
+
+    @property
+    def activation_names(self) -> list[str]:
+        return [phi.name for phi in self.activations]
+
+    @property
+    def loss_name(self) -> str:
+        return self.loss_fn.name
+
+    @property
+    def target_encoding(self) -> str:
+        """How class labels become targets for this output: 'onehot', '01' (logistic) or 'pm1' (tanh, linear)."""
+        out = self.activations[-1].name
+        if out == "softmax":
+            return "onehot"
+        return "01" if out in ("sigmoid", "relu", "leaky_relu") else "pm1"
+
+    # -- forward and backward, side by side ---------------------------------------------------------------
+
+    def forward(self, X: Array) -> Trace:
+        """X: (batch, sizes[0]) -> the trace of net and o for every layer."""
+        o = self._check_inputs(X)
+        trace = Trace(net=[o], o=[o])
+        for w, b, phi in zip(self.weights, self.biases, self.activations, strict=True):
+            net = o @ w + b
+            o = phi.value(net)
+            trace.net.append(net)
+            trace.o.append(o)
+        return trace
+
+    def backward_layers(self, trace: Trace, T: Array) -> Iterator[tuple[int, Array, Array, Array]]:
+        """Yield (l, delta[l], dE/dw[l], dE/db[l]) from the output layer down to the first hidden layer.
+
+        Each hidden delta uses the weights as they are now (before any update), as the chain rule requires.
+        """
+        T = self._check_targets(T, trace.output)
+        batch = T.shape[0]
+        L = self.n_layers
+        delta = self.loss_fn.output_delta(trace.net[L], trace.o[L], T, self.activations[-1])
+        for l in range(L - 1, -1, -1):
+            yield l, delta, trace.o[l].T @ delta / batch, delta.mean(axis=0)
+            if l > 0:
+                phi = self.activations[l - 1]
+                delta = (delta @ self.weights[l].T) * phi.derivative(trace.net[l], trace.o[l])
+
+    def backward(self, trace: Trace, T: Array) -> Gradients:
+        L = self.n_layers
+        delta: list[Array] = [np.empty(0)] * L
+        gw: list[Array] = [np.empty(0)] * L
+        gb: list[Array] = [np.empty(0)] * L
+        for l, d, w, b in self.backward_layers(trace, T):
+            delta[l], gw[l], gb[l] = d, w, b
+        return Gradients(delta=delta, weights=gw, biases=gb, inputs=trace.o[:-1])
+
+    def errors(self, trace: Trace, T: Array) -> Array:
+        """Per-example E of a forward pass, shape (batch,)."""
+        T = self._check_targets(T, trace.output)
+        return self.loss_fn.errors(trace.net[-1], trace.o[-1], T)
+
+    def loss(self, X: Array, T: Array) -> float:
+        """E: the mean over the batch of the per-example error."""
+        return float(self.errors(self.forward(X), T).mean())
+
+    def predict(self, X: Array) -> Array:
+        return self.forward(X).output
+
+    # -- parameters, as the optimizers and the landscape see them ----------------------------------------
+
+    def params(self, grads: Gradients) -> list[Param]:
+        """The trainable parameters with their gradients (biases only when ``train_biases``)."""
+        out = []
+        for l in range(self.n_layers):
+            out.append(Param(f"weights[{l}]", self.weights[l], grads.weights[l], True))
+            if self.train_biases:
+                out.append(Param(f"biases[{l}]", self.biases[l], grads.biases[l], False))
+        return out
+
+    def flat(self) -> Array:
+        """Every weight and bias in one vector: weights[0], biases[0], weights[1], ... (row-major)."""
+        return np.concatenate([a.ravel() for pair in zip(self.weights, self.biases, strict=True) for a in pair])
+
+    def set_flat(self, vector: Array) -> None:
+        vector = np.asarray(vector, dtype=np.float64)
+        if vector.shape != (self.n_params,):
+            raise ValueError(f"vector: expected shape ({self.n_params},), got {vector.shape}")
+        offset = 0
+        for a in (a for pair in zip(self.weights, self.biases, strict=True) for a in pair):
+            a[...] = vector[offset : offset + a.size].reshape(a.shape)
+            offset += a.size
+
+    @property
+    def n_params(self) -> int:
+        return sum(w.size + b.size for w, b in zip(self.weights, self.biases, strict=True))
+
+    def flat_index(self, kind: str, l: int, i: int, j: int | None = None) -> int:
+        """Position in ``flat()`` of weights[l][i, j] (kind 'weight') or biases[l][i] (kind 'bias')."""
+        if not 0 <= l < self.n_layers:
+            raise ValueError(f"layer: expected 0..{self.n_layers - 1}, got {l}")
+        offset = sum(w.size + b.size for w, b in zip(self.weights[:l], self.biases[:l], strict=True))
+        n_in, n_out = self.weights[l].shape
+        if kind == "weight":
+            if j is None or not (0 <= i < n_in and 0 <= j < n_out):
+                raise ValueError(f"index: weights[{l}] has shape {(n_in, n_out)}, got ({i}, {j})")
+            return offset + i * n_out + j
+        if kind == "bias":
+            if not 0 <= i < n_out:
+                raise ValueError(f"index: biases[{l}] has {n_out} entries, got {i}")
+            return offset + n_in * n_out + i
+        raise ValueError(f"kind: expected 'weight' or 'bias', got {kind!r}")
+
+    def copy(self) -> Network:
+        twin = object.__new__(Network)
+        twin.__dict__.update(self.__dict__)
+        twin.weights = [w.copy() for w in self.weights]
+        twin.biases = [b.copy() for b in self.biases]
+        return twin
+
+    # -- input checks -------------------------------------------------------------------------------------
+
+    def _check_inputs(self, X: Array) -> Array:
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] != self.sizes[0]:
+            raise ValueError(f"X: expected shape (batch, {self.sizes[0]}), got {X.shape}")
+        return X
+
+    def _check_targets(self, T: Array, output: Array) -> Array:
+        T = np.asarray(T, dtype=np.float64)
+        if T.shape != output.shape:
+            raise ValueError(f"T: expected shape {output.shape} like the output, got {T.shape}")
+        return T

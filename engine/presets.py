@@ -1,0 +1,74 @@
+"""The worked examples of NOTATION.md, ready to train: a model, its data, its optimizer and batch size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+from .curve import Curve
+from .datasets import Dataset
+from .network import Network
+from .optimizers import Optimizer, make_optimizer
+
+
+@dataclass
+class Preset:
+    name: str
+    title: str
+    model: Network
+    data: Dataset
+    optimizer: Optimizer
+    batch_size: int | None = None
+    notes: dict[str, float] = field(default_factory=dict)
+
+
+def worked_222() -> Preset:
+    """The 2-2-2 logistic network with inputs (0.05, 0.10) and targets (0.01, 0.99), eta 0.5, biases fixed."""
+    net = Network([2, 2, 2], activations="sigmoid", loss="mse", train_biases=False)
+    net.weights[0][:] = [[0.15, 0.25], [0.20, 0.30]]  # w1 (x1→h1), w3 (x1→h2); w2 (x2→h1), w4 (x2→h2)
+    net.weights[1][:] = [[0.40, 0.50], [0.45, 0.55]]  # w5 (h1→o1), w7 (h1→o2); w6 (h2→o1), w8 (h2→o2)
+    net.biases[0][:] = 0.35
+    net.biases[1][:] = 0.60
+    data = Dataset.given("worked_222", [[0.05, 0.10]], [[0.01, 0.99]])
+    return Preset("worked_222", "2-2-2 worked example (logistic units)", net, data, make_optimizer("sgd", lr=0.5))
+
+
+def linear_neuron(cases: int = 1) -> Preset:
+    """One linear neuron y = w1 x1 + w2 x2 (no bias). One case (1, 1) → 0 gives a trough; two give a bowl."""
+    if cases not in (1, 2):
+        raise ValueError(f"cases: expected 1 or 2, got {cases!r}")
+    net = Network([2, 1], activations="linear", loss="mse", train_biases=False)
+    net.weights[0][:] = [[1.5], [1.0]]
+    X, T = [[1.0, 1.0], [1.0, 0.0]][:cases], [[0.0], [1.0]][:cases]
+    data = Dataset.given(f"linear_neuron_{cases}", X, T)
+    title = "One linear neuron, " + ("one case: a trough" if cases == 1 else "two cases: a bowl")
+    return Preset(f"linear_neuron_{cases}", title, net, data, make_optimizer("sgd", lr=0.1))
+
+
+def curve() -> Preset:
+    """Descent on f(x) = x⁴ − 3x³ + 2 from x = 4 with step 0.001."""
+    return Preset(
+        "curve",
+        "Gradient descent on the curve f(x) = x⁴ − 3x³ + 2",
+        Curve(x0=4.0),
+        Dataset.given("curve", [[0.0]], [[0.0]]),
+        make_optimizer("sgd", lr=0.001),
+        notes={"minimum": 9 / 4},
+    )
+
+
+PRESETS = {
+    "worked_222": worked_222,
+    "linear_neuron_1": lambda: linear_neuron(1),
+    "linear_neuron_2": lambda: linear_neuron(2),
+    "curve": curve,
+}
+
+
+def make_preset(name: str) -> Preset:
+    try:
+        return PRESETS[name]()
+    except KeyError:
+        raise ValueError(f"preset: unknown preset {name!r}; expected one of {sorted(PRESETS)}") from None
+
+

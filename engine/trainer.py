@@ -1,0 +1,270 @@
+"""Training one update at a time, as phases a person can stop at, or many updates at full speed.
+
+An update is: forward (the batch through every layer), backward (one layer at a time, output layer first),
+update (the optimizer's step). ``next_phase()`` runs one of them and returns a ``Phase`` holding plain arrays;
+``step()`` finishes the update in progress; ``run(n)`` runs n updates keeping only the logs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .datasets import Dataset
+from .history import DecimatingLog
+from .network import Gradients, Network, Trace
+from .optimizers import Optimizer
+
+Array = np.ndarray
+
+
+class DivergedError(RuntimeError):
+    """Training produced a non-finite number; the trainer refuses to go on until it is reset."""
+
+
+@dataclass
+class Phase:
+    """What one phase of an update leaves to look at. Arrays are per example of the batch.
+
+    kind: 'forward', 'backward' or 'update'; layer: for 'backward', the weight layer l whose delta is new.
+    delta[l] is None for layers the backward pass has not reached yet.
+    """
+
+    kind: str
+    step: int  # the update this phase belongs to (1 for the first update)
+    batch: Array  # indices into the training set
+    trace: Trace
+    batch_loss: float
+    layer: int | None = None
+    delta: list[Array | None] = field(default_factory=list)
+    grad_weights: list[Array | None] = field(default_factory=list)
+    grad_biases: list[Array | None] = field(default_factory=list)
+    changes: dict[str, Array] = field(default_factory=dict)  # Δ per parameter name, after 'update'
+
+    def neurons(self, k: int | None = None) -> dict[str, list[Array | None]]:
+        """Per-neuron net, o and delta of batch position ``k`` (None: the mean over the batch)."""
+
+        def pick(a: Array | None) -> Array | None:
+            if a is None:
+                return None
+            return a.mean(axis=0) if k is None else a[k]
+
+        return {
+            "net": [pick(a) for a in self.trace.net],
+            "o": [pick(a) for a in self.trace.o],
+            "delta": [pick(a) for a in self.delta],
+        }
+
+
+class Trainer:
+    """Owns a model, its optimizer, the data and the logs of a training run.
+
+    batch_size: 1 (stochastic), k (mini-batches of k, reshuffled each epoch with ``seed``) or None (full batch).
+    record_every: record train and test loss every this many updates (None: once per epoch).
+    """
+
+    def __init__(
+        self,
+        model: Network,
+        optimizer: Optimizer,
+        data: Dataset,
+        batch_size: int | None = None,
+        seed: int = 0,
+        record_every: int | None = None,
+        history_size: int = 2000,
+        trajectory_size: int = 2000,
+    ) -> None:
+        self.model = model
+        self.optimizer = optimizer
+        self.data = data
+        encoding = getattr(model, "target_encoding", "pm1")
+        self.X_train, self.T_train = data.X_train, data.targets(encoding, "train")
+        self.X_test, self.T_test = data.X_test, data.targets(encoding, "test")
+        if self.X_train.shape[1] != model.sizes[0]:
+            raise ValueError(f"sizes: the data has {self.X_train.shape[1]} inputs, the network {model.sizes[0]}")
+        if self.T_train.shape[1] != model.sizes[-1]:
+            raise ValueError(f"sizes: the data needs {self.T_train.shape[1]} outputs, the network has {model.sizes[-1]}")
+        self.seed = seed
+        self.batch_size = batch_size
+        self.record_every = record_every
+        self.history = DecimatingLog(history_size, 2)  # rows: (train loss, test loss)
+        self.trajectory = DecimatingLog(trajectory_size, model.n_params)
+        self._initial = model.flat()
+        self.reset()
+
+    # -- state --------------------------------------------------------------------------------------------
+
+    @property
+    def n_train(self) -> int:
+        return len(self.X_train)
+
+    @property
+    def batch_size(self) -> int | None:
+        return self._batch_size
+
+    @batch_size.setter
+    def batch_size(self, value: int | None) -> None:
+        # Takes effect at the next batch drawn; the epoch's order is kept.
+        if value is not None and not (isinstance(value, int | np.integer) and 1 <= value):
+            raise ValueError(f"batch_size: expected a whole number ≥ 1 or None (full batch), got {value!r}")
+        self._batch_size = None if value is None or value >= self.n_train else int(value)
+
+    @property
+    def updates_per_epoch(self) -> int:
+        return 1 if self._batch_size is None else math.ceil(self.n_train / self._batch_size)
+
+    def reset(self) -> None:
+        """Back to the starting weights, the first epoch and empty logs; the same run can be replayed exactly."""
+        self.model.set_flat(self._initial)
+        self.optimizer.reset()
+        self._rng = np.random.default_rng(self.seed)
+        self.step_count = 0
+        self.epoch = 0
+        self._order = self._rng.permutation(self.n_train)
+        self._cursor = 0
+        self._phases: Iterator[Phase] | None = None
+        self.last_phase: Phase | None = None
+        self.last_changes: dict[str, Array] = {}
+        self.diverged: str | None = None
+        self.history.clear()
+        self.trajectory.clear()
+        self._record(force=True)
+
+    # -- batches ------------------------------------------------------------------------------------------
+
+    def _next_batch(self) -> Array:
+        if self._batch_size is None:
+            self.epoch += 1
+            return np.arange(self.n_train)
+        batch = self._order[self._cursor : self._cursor + self._batch_size]
+        self._cursor += len(batch)
+        if self._cursor >= self.n_train:
+            self.epoch += 1
+            self._order = self._rng.permutation(self.n_train)
+            self._cursor = 0
+        return batch
+
+    @property
+    def epoch_progress(self) -> float:
+        """Epochs completed, with the fraction of the current one."""
+        return self.epoch + (self._cursor / self.n_train if self._batch_size is not None else 0.0)
+
+    # -- phases -------------------------------------------------------------------------------------------
+
+    def _update_phases(self) -> Iterator[Phase]:
+        model = self.model
+        step = self.step_count + 1
+        batch = self._next_batch()
+        X, T = self.X_train[batch], self.T_train[batch]
+        with np.errstate(all="ignore"):
+            trace = model.forward(X)
+            batch_loss = float(model.errors(trace, T).mean())
+        L = model.n_layers
+        phase = Phase("forward", step, batch, trace, batch_loss, None, [None] * L, [None] * L, [None] * L)
+        yield phase
+        with np.errstate(all="ignore"):
+            for l, delta, gw, gb in model.backward_layers(trace, T):
+                phase = Phase(
+                    "backward", step, batch, trace, batch_loss, l,
+                    phase.delta.copy(), phase.grad_weights.copy(), phase.grad_biases.copy(),
+                )
+                phase.delta[l], phase.grad_weights[l], phase.grad_biases[l] = delta, gw, gb
+                yield phase
+        grads = Gradients(phase.delta, phase.grad_weights, phase.grad_biases, trace.o[:-1])  # type: ignore[arg-type]
+        with np.errstate(all="ignore"):
+            changes = self.optimizer.step(model, grads)
+        self.step_count = step
+        self.last_changes = changes
+        self._after_update(batch_loss)
+        update = Phase(
+            "update", step, batch, trace, batch_loss, None,
+            phase.delta, phase.grad_weights, phase.grad_biases, changes,
+        )
+        yield update
+
+    def next_phase(self) -> Phase:
+        """Run the next phase of the current update (starting a new update if none is under way)."""
+        self._check_alive()
+        if self._phases is None:
+            self._phases = self._update_phases()
+        phase = next(self._phases)
+        if phase.kind == "update":
+            self._phases = None
+        self.last_phase = phase
+        return phase
+
+    @property
+    def in_update(self) -> bool:
+        return self._phases is not None
+
+    def step(self) -> Phase:
+        """Finish the update under way, or run one whole update; return its 'update' phase."""
+        phase = self.next_phase()
+        while phase.kind != "update":
+            phase = self.next_phase()
+        return phase
+
+    def run(self, n: int) -> int:
+        """Run n whole updates with no snapshots (finishing any update under way first). Returns updates done;
+        fewer than n only when training diverged."""
+        done = 0
+        if self._phases is not None and n > 0:
+            self.step()
+            done = 1
+        model, optimizer = self.model, self.optimizer
+        with np.errstate(all="ignore"):
+            while done < n and self.diverged is None:
+                batch = self._next_batch()
+                X, T = self.X_train[batch], self.T_train[batch]
+                trace = model.forward(X)
+                batch_loss = float(model.errors(trace, T).mean())
+                self.last_changes = optimizer.step(model, model.backward(trace, T))
+                self.step_count += 1
+                done += 1
+                self._after_update(batch_loss)
+        self.last_phase = None
+        return done
+
+    # -- logs and divergence ------------------------------------------------------------------------------
+
+    def _after_update(self, batch_loss: float) -> None:
+        params = self.model.flat()
+        if not (math.isfinite(batch_loss) and np.isfinite(params).all()):
+            self.diverged = (
+                f"Training diverged at update {self.step_count}: the loss or a weight became "
+                f"{'infinite' if np.isinf(params).any() or math.isinf(batch_loss) else 'not a number'}. "
+                "Try a smaller learning rate, then reset."
+            )
+        self.trajectory.offer(self.step_count, params)
+        epoch_ended = self._batch_size is None or self._cursor == 0
+        due = epoch_ended if self.record_every is None else self.step_count % self.record_every == 0
+        if due or self.diverged:
+            self._record(force=self.diverged is not None)
+
+    def _record(self, force: bool = False) -> None:
+        self.history.offer(self.step_count, np.array(self.losses()), force=force)
+
+    def _check_alive(self) -> None:
+        if self.diverged is not None:
+            raise DivergedError(self.diverged)
+
+    # -- looking closer -----------------------------------------------------------------------------------
+
+    def example(self, k: int) -> tuple[Trace, Gradients]:
+        """Forward and backward of training example ``k`` alone, with the weights as they are now."""
+        if not 0 <= k < self.n_train:
+            raise ValueError(f"example: expected an index in 0..{self.n_train - 1}, got {k}")
+        X, T = self.X_train[k : k + 1], self.T_train[k : k + 1]
+        with np.errstate(all="ignore"):
+            trace = self.model.forward(X)
+            return trace, self.model.backward(trace, T)
+
+    def losses(self) -> tuple[float, float]:
+        """Train and test loss now (test is NaN without a test set)."""
+        with np.errstate(all="ignore"):
+            train = self.model.loss(self.X_train, self.T_train)
+            test = self.model.loss(self.X_test, self.T_test) if len(self.X_test) else math.nan
+        return train, test
