@@ -86,7 +86,9 @@ class Trainer:
         if self.X_train.shape[1] != model.sizes[0]:
             raise ValueError(f"sizes: the data has {self.X_train.shape[1]} inputs, the network {model.sizes[0]}")
         if self.T_train.shape[1] != model.sizes[-1]:
-            raise ValueError(f"sizes: the data needs {self.T_train.shape[1]} outputs, the network has {model.sizes[-1]}")
+            raise ValueError(
+                f"sizes: the data needs {self.T_train.shape[1]} outputs, the network has {model.sizes[-1]}"
+            )
         self.seed = seed
         self.batch_size = batch_size
         self.record_every = record_every
@@ -125,6 +127,7 @@ class Trainer:
         self.epoch = 0
         self._order = self._rng.permutation(self.n_train)
         self._cursor = 0
+        self.last_batch = np.arange(min(self._batch_size or self.n_train, self.n_train))
         self._phases: Iterator[Phase] | None = None
         self.last_phase: Phase | None = None
         self.last_changes: dict[str, Array] = {}
@@ -136,6 +139,10 @@ class Trainer:
     # -- batches ------------------------------------------------------------------------------------------
 
     def _next_batch(self) -> Array:
+        self.last_batch = self._draw_batch()
+        return self.last_batch
+
+    def _draw_batch(self) -> Array:
         if self._batch_size is None:
             self.epoch += 1
             return np.arange(self.n_train)
@@ -146,6 +153,12 @@ class Trainer:
             self._order = self._rng.permutation(self.n_train)
             self._cursor = 0
         return batch
+
+    @property
+    def updates_to_epoch_end(self) -> int:
+        if self._batch_size is None:
+            return 1
+        return math.ceil((self.n_train - self._cursor) / self._batch_size)
 
     @property
     def epoch_progress(self) -> float:

@@ -1,0 +1,27 @@
+"""``backprop-lab`` / ``python -m server``: serve the app with uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+
+import uvicorn
+
+from .app import create_app
+from .settings import Settings
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="backprop-lab", description="Serve Backprop Lab.")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    parser.add_argument("--reload", action="store_true", help="restart when the code changes (development)")
+    args = parser.parse_args(argv)
+    print(f"Backprop Lab: open http://{args.host}:{args.port}/ in a browser (Ctrl+C stops it)", flush=True)
+    if args.reload:
+        uvicorn.run("server.app:create_app", factory=True, host=args.host, port=args.port, reload=True)
+    else:
+        uvicorn.run(create_app(Settings(host=args.host, port=args.port)), host=args.host, port=args.port)
+
+
+if __name__ == "__main__":
+    main()

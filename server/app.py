@@ -1,0 +1,35 @@
+"""The application factory: ``create_app(settings)`` gives each server (and each test) its own state."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from . import routes, ws
+from .registry import Registry
+from .settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        reaper = asyncio.create_task(app.state.registry.reap_forever())
+        try:
+            yield
+        finally:
+            reaper.cancel()
+            app.state.registry.close()
+
+    app = FastAPI(title="Backprop Lab", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.registry = Registry(settings)
+    app.include_router(routes.router)
+    app.include_router(ws.router)
+    app.mount("/static", StaticFiles(directory=routes.ROOT / "static"), name="static")
+    return app

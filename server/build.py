@@ -1,0 +1,64 @@
+"""From a validated ``Config`` to a running engine trainer, with every limit of the settings enforced."""
+
+from __future__ import annotations
+
+import re
+
+from engine import Trainer, make_dataset, make_optimizer, make_preset
+from engine.network import Network
+from engine.optimizers import OPTIMIZERS
+
+from .protocol import Config, FieldError
+from .settings import Settings
+
+
+def engine_error(exc: ValueError, prefix: str = "") -> FieldError:
+    """The engine words its errors "field: reason"; keep the field, say it plainly."""
+    text = str(exc)
+    match = re.match(r"(\w+): ", text)
+    field = prefix + (match.group(1) if match else "config")
+    return FieldError(field, text)
+
+
+def check_limits(config: Config, settings: Settings) -> None:
+    if config.preset is not None:
+        return
+    if len(config.sizes) > settings.max_hidden_layers:
+        raise FieldError(
+            "sizes", f"sizes: at most {settings.max_hidden_layers} hidden layers, got {len(config.sizes)}"
+        )
+    for k, n in enumerate(config.sizes):
+        if n > settings.max_neurons:
+            raise FieldError(f"sizes[{k}]", f"sizes[{k}]: at most {settings.max_neurons} neurons a layer, got {n}")
+    if config.n_points > settings.max_points:
+        raise FieldError("n_points", f"n_points: at most {settings.max_points} points, got {config.n_points}")
+    if isinstance(config.activations, list) and len(config.activations) != len(config.sizes) + 1:
+        raise FieldError(
+            "activations",
+            f"activations: need one per hidden layer and one for the output ({len(config.sizes) + 1}), "
+            f"got {len(config.activations)}",
+        )
+
+
+def optimizer_settings(config: Config) -> dict[str, float]:
+    """The hyperparameters in the config that this optimizer takes (the others are kept for later)."""
+    takes = OPTIMIZERS[config.optimizer].hyperparameters  # type: ignore[attr-defined]
+    return {k: v for k, v in config.hyper.given().items() if k in takes}
+
+
+def build_trainer(config: Config, settings: Settings) -> Trainer:
+    check_limits(config, settings)
+    try:
+        if config.preset is not None:
+            preset = make_preset(config.preset)
+            return Trainer(preset.model, preset.optimizer, preset.data, batch_size=preset.batch_size)
+        data = make_dataset(
+            config.dataset, n=config.n_points, noise=config.noise, test_fraction=config.test_fraction,
+            seed=config.data_seed,
+        )
+        sizes = [data.n_inputs, *config.sizes, data.n_outputs]
+        net = Network(sizes, activations=config.activations, loss=config.loss, seed=config.seed)
+        optimizer = make_optimizer(config.optimizer, **optimizer_settings(config))
+        return Trainer(net, optimizer, data, batch_size=config.batch_size, seed=config.seed)
+    except ValueError as exc:
+        raise engine_error(exc) from None

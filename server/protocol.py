@@ -1,0 +1,219 @@
+"""The wire format, defined once: control messages (page → server) as a discriminated union on ``type``,
+the configuration, and the plain-words errors. docs/protocol.md documents these with examples."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from engine import DATASETS, LIMITS, LOSSES, OPTIMIZERS, PRESETS
+from engine.activations import ACTIVATIONS
+
+DatasetName = Literal[tuple(DATASETS)]  # type: ignore[valid-type]
+LossName = Literal[tuple(LOSSES)]  # type: ignore[valid-type]
+OptimizerName = Literal[tuple(OPTIMIZERS)]  # type: ignore[valid-type]
+ActivationName = Literal[tuple(ACTIVATIONS)]  # type: ignore[valid-type]
+PresetName = Literal[tuple(PRESETS)]  # type: ignore[valid-type]
+MessageId = str | int | None
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _range(name: str) -> dict[str, float]:
+    low, high = LIMITS[name]
+    return {"ge": low, "le": high}
+
+
+class Hyper(Strict):
+    """Optimizer settings; the ranges are the engine's (engine.optimizers.LIMITS)."""
+
+    lr: Annotated[float, Field(gt=0, le=LIMITS["lr"][1])] | None = None
+    momentum: Annotated[float, Field(**_range("momentum"))] | None = None
+    beta1: Annotated[float, Field(**_range("beta1"))] | None = None
+    beta2: Annotated[float, Field(**_range("beta2"))] | None = None
+    eps: Annotated[float, Field(**_range("eps"))] | None = None
+    rho: Annotated[float, Field(**_range("rho"))] | None = None
+    weight_decay: Annotated[float, Field(**_range("weight_decay"))] | None = None
+
+    def given(self) -> dict[str, float]:
+        return self.model_dump(exclude_none=True)
+
+
+BatchSize = Annotated[int, Field(ge=1)] | None
+
+
+class Config(Strict):
+    """Everything that defines a training run. Hidden layer sizes only: the data fixes inputs and outputs."""
+
+    dataset: DatasetName = "circle"
+    noise: Annotated[float, Field(ge=0, le=1)] = 0.1
+    n_points: Annotated[int, Field(ge=4)] = 500
+    test_fraction: Annotated[float, Field(ge=0, le=0.9)] = 0.5
+    sizes: list[Annotated[int, Field(ge=1)]] = Field(default_factory=lambda: [4, 4])
+    activations: ActivationName | list[ActivationName] = "tanh"
+    loss: LossName = "mse"
+    optimizer: OptimizerName = "momentum"
+    hyper: Hyper = Field(default_factory=lambda: Hyper(lr=0.03, momentum=0.9))
+    batch_size: BatchSize = 10
+    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0  # the initial weights
+    data_seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0  # the data
+    preset: PresetName | None = None
+
+
+class Message(Strict):
+    id: MessageId = None
+
+
+class Hello(Message):
+    type: Literal["hello"]
+    token: str | None = None
+    client: Annotated[str, Field(max_length=64)] | None = None
+
+
+class Configure(Message):
+    """Fields left out keep their values."""
+
+    type: Literal["configure"]
+    dataset: DatasetName | None = None
+    noise: Annotated[float, Field(ge=0, le=1)] | None = None
+    n_points: Annotated[int, Field(ge=4)] | None = None
+    test_fraction: Annotated[float, Field(ge=0, le=0.9)] | None = None
+    sizes: list[Annotated[int, Field(ge=1)]] | None = None
+    activations: ActivationName | list[ActivationName] | None = None
+    loss: LossName | None = None
+    optimizer: OptimizerName | None = None
+    hyper: Hyper | None = None
+    batch_size: BatchSize | Literal["keep"] = "keep"
+    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] | None = None
+    data_seed: Annotated[int, Field(ge=0, le=2**31 - 1)] | None = None
+    preset: PresetName | Literal["none"] | None = None
+
+
+class Reset(Message):
+    type: Literal["reset"]
+
+
+class Regenerate(Message):
+    type: Literal["regenerate"]
+
+
+class Play(Message):
+    type: Literal["play"]
+
+
+class Pause(Message):
+    type: Literal["pause"]
+
+
+class Speed(Message):
+    type: Literal["speed"]
+    updates_per_second: Annotated[float, Field(ge=1, le=10000)] | None
+
+
+class Step(Message):
+    type: Literal["step"]
+
+
+class PhaseStep(Message):
+    type: Literal["phase"]
+
+
+class Set(Hyper):
+    type: Literal["set"]
+    id: MessageId = None
+    batch_size: BatchSize | Literal["keep"] = "keep"
+
+
+class Select(Message):
+    type: Literal["select"]
+    example: Annotated[int, Field(ge=0)] | None
+
+
+class ParamRef(Strict):
+    kind: Literal["weight", "bias"]
+    layer: Annotated[int, Field(ge=0)]
+    i: Annotated[int, Field(ge=0)] | None = None  # the source neuron, for a weight
+    j: Annotated[int, Field(ge=0)]
+
+
+class SurfaceRequest(Message):
+    type: Literal["surface"]
+    kind: Literal["weights", "random", "trajectory", "curve", "line", "none"]
+    params: list[ParamRef] = Field(default_factory=list)
+    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
+    resolution: Annotated[int, Field(ge=10)] = 50
+    span: Annotated[float, Field(gt=0, le=1000)] | None = None
+
+
+class GradCheckRequest(Message):
+    type: Literal["gradcheck"]
+
+
+Control = Annotated[
+    Hello | Configure | Reset | Regenerate | Play | Pause | Speed | Step | PhaseStep | Set | Select
+    | SurfaceRequest | GradCheckRequest,
+    Field(discriminator="type"),
+]
+CONTROL = TypeAdapter(Control)
+CONTROL_TYPES = sorted(
+    m.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
+    for m in (Hello, Configure, Reset, Regenerate, Play, Pause, Speed, Step, PhaseStep, Set, Select,
+              SurfaceRequest, GradCheckRequest)
+)
+
+
+class FieldError(ValueError):
+    """A control message that cannot be carried out: which field, and why, in plain words."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+_PLAIN = {
+    "extra_forbidden": "is not a setting this message takes",
+    "missing": "is required",
+}
+
+
+def _field_name(loc: list[str]) -> str:
+    name = ""
+    for part in loc:
+        name += f"[{part}]" if part.isdigit() else (f".{part}" if name else part)
+    return name or "type"
+
+
+def plain_error(exc: ValidationError) -> FieldError:
+    """pydantic's most specific error, made plain: the field's name and a sentence about it."""
+    errors = exc.errors(include_url=False)
+    # A union (e.g. one activation or a list of them) reports every branch; the deepest path is the useful one.
+    error = max(errors, key=lambda e: len(e["loc"]))
+    loc = [str(p) for p in error["loc"]]
+    if loc and loc[0] in CONTROL_TYPES:  # union members put their tag first ("set.lr"); people need the field
+        loc = loc[1:]
+    loc = [p for p in loc if not p.startswith(("literal[", "constrained", "list[", "function-"))]
+    field = _field_name(loc)
+    kind, got = error["type"], error.get("input")
+    if kind == "json_invalid":
+        return FieldError("message", "message: not valid JSON")
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        tag = got.get("type") if isinstance(got, dict) else None
+        said = "is missing" if tag is None else f"{tag!r} is not a message type"
+        return FieldError("type", f"type: {said}; expected one of {', '.join(CONTROL_TYPES)}")
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return FieldError(field if loc else "message", f"{field if loc else 'message'}: expected a JSON object")
+    message = _PLAIN.get(kind, error["msg"][0].lower() + error["msg"][1:])
+    tail = f", got {got!r}" if kind not in ("missing", "extra_forbidden") and not isinstance(got, dict) else ""
+    return FieldError(field, f"{field}: {message}{tail}")
+
+
+def parse_control(raw: str | bytes) -> Any:
+    """Validate one control message; raise FieldError naming the field when it is malformed."""
+    try:
+        return CONTROL.validate_json(raw)
+    except ValidationError as exc:
+        raise plain_error(exc) from None

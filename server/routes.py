@@ -1,0 +1,81 @@
+"""HTTP: the page, the options it offers, and creating or looking up a session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+
+from engine import DATASETS, LIMITS, LOSSES, OPTIMIZERS, PRESETS
+from engine.activations import ACTIVATIONS
+
+from .deps import get_registry, get_settings
+from .protocol import Config, FieldError, plain_error
+from .registry import Registry
+from .settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+templates = Jinja2Templates(directory=ROOT / "templates")
+router = APIRouter()
+RegistryDep = Annotated[Registry, Depends(get_registry)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def options(settings: Settings) -> dict[str, Any]:
+    """Every choice the page offers, with the ranges the server will accept."""
+    return {
+        "datasets": {name: kind for name, (kind, _, _) in DATASETS.items()},
+        "activations": [a for a in ACTIVATIONS if a != "softmax"],
+        "losses": {name: loss.description for name, loss in LOSSES.items()},
+        "optimizers": {
+            name: {"settings": list(cls.hyperparameters), "defaults": cls().settings()}  # type: ignore[attr-defined]
+            for name, cls in OPTIMIZERS.items()
+        },
+        "limits": {name: list(bounds) for name, bounds in LIMITS.items()},
+        "presets": {name: make().title for name, make in PRESETS.items()},
+        "server": {
+            "max_hidden_layers": settings.max_hidden_layers, "max_neurons": settings.max_neurons,
+            "max_points": settings.max_points, "max_surface_resolution": settings.max_surface_resolution,
+            "grid_resolution": settings.grid_resolution, "display_hz": settings.display_hz,
+        },
+        "defaults": Config().model_dump(),
+    }
+
+
+@router.get("/", response_class=HTMLResponse)
+async def index(request: Request) -> HTMLResponse:
+    return templates.TemplateResponse(request, "index.html", {})
+
+
+@router.get("/api/options")
+async def get_options(settings: SettingsDep) -> dict[str, Any]:
+    return options(settings)
+
+
+@router.post("/api/sessions", status_code=201)
+async def create_session(registry: RegistryDep, body: Annotated[dict[str, Any] | None, Body()] = None) -> Any:
+    try:
+        config = Config.model_validate((body or {}).get("config") or {})
+        session = registry.create(config)
+    except ValidationError as exc:
+        error = plain_error(exc)
+        return JSONResponse({"field": error.field, "message": error.message}, status_code=422)
+    except FieldError as exc:
+        status = 503 if exc.field == "session" else 422
+        return JSONResponse({"field": exc.field, "message": exc.message}, status_code=status)
+    return {"session": session.id, "token": session.token, "config": session.config.model_dump()}
+
+
+@router.get("/api/sessions/{session_id}")
+async def get_session(session_id: str, registry: RegistryDep) -> Any:
+    session = registry.get(session_id)
+    if session is None:
+        return JSONResponse({"field": "session", "message": "session: no such session"}, status_code=404)
+    return {
+        "session": session.id, "config": session.config.model_dump(), "playing": session.playing,
+        "viewers": sum(1 for c in session.clients.values() if not c.controls), "step": session.trainer.step_count,
+    }

@@ -1,0 +1,356 @@
+"""A session owns one trainer, its play loop and the pages that watch it.
+
+Training runs in short slices on the event loop, one session after another, so every session and every page
+gets its turn; a slice is shorter when more sessions play, so a control message never waits long. Work that
+takes longer (a loss surface, a gradient check) runs in a thread on a copy of the network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import secrets
+import time
+from typing import Any
+
+import numpy as np
+
+from engine import DivergedError, Trainer, gradcheck
+from engine.decision import data_domain, decision_grid
+
+from . import protocol as p
+from .build import build_trainer, engine_error
+from .clients import Client
+from .frames import current_view, frame_arrays, frame_header
+from .protocol import Config, FieldError
+from .settings import Settings
+from .surfaces import SurfaceState
+from .wire import finite_or_none, pack
+
+
+class Session:
+    def __init__(self, session_id: str, settings: Settings, config: Config, playing_count: Any) -> None:
+        self.id = session_id
+        self.token = secrets.token_urlsafe(24)
+        self.settings = settings
+        self.clients: dict[str, Client] = {}
+        self.last_seen = time.monotonic()
+        self._playing_count = playing_count  # how many sessions play now, for the slice length
+        self.version = 0  # bumps whenever what a frame shows changes
+        self.grid_version = 0
+        self.data_version = 0
+        self.surface_version = 0
+        self.playing = False
+        self.speed: float | None = None  # updates per second; None: as fast as it goes
+        self.selection: int | None = None
+        self._play_task: asyncio.Task[None] | None = None
+        self._frame_cache: tuple[int, dict[str, Any], dict[str, Any]] | None = None
+        self._grid_cache: tuple[int, bytes | None] | None = None
+        self.surface = SurfaceState(self)
+        self.status: str | None = None
+        self.config = config
+        self.trainer = self._build(config)
+
+    # -- configuration ------------------------------------------------------------------------------------
+
+    def _build(self, config: Config) -> Trainer:
+        trainer = build_trainer(config, self.settings)
+        if config.preset is not None:  # the preset decides its optimizer; show what is in force
+            opt = trainer.optimizer
+            config.optimizer = opt.name  # type: ignore[assignment]
+            config.hyper = p.Hyper(**opt.settings())
+            config.batch_size = trainer.batch_size
+        self.domain = data_domain(trainer.X_train, trainer.X_test) if trainer.X_train.shape[1] == 2 else None
+        return trainer
+
+    def reconfigure(self, config: Config) -> None:
+        trainer = self._build(config)  # raises before anything changes
+        self.pause()
+        self.config, self.trainer = config, trainer
+        self.selection = None
+        self.status = None
+        self.surface.clear()
+        self.data_version += 1
+        self.changed()
+
+    # -- what changed, and who to tell --------------------------------------------------------------------
+
+    def changed(self, grid: bool = True) -> None:
+        self.version += 1
+        if grid:
+            self.grid_version += 1
+        self.surface.note_change()
+        for client in self.clients.values():
+            client.wake.set()
+
+    def broadcast(self, message: dict[str, Any]) -> None:
+        for client in self.clients.values():
+            client.send_json(message)
+
+    def announce(self, message: str | None) -> None:
+        self.status = message
+        self.broadcast({"type": "status", "playing": self.playing, "message": message})
+
+    # -- controls -----------------------------------------------------------------------------------------
+
+    async def handle(self, client: Client, raw: str) -> None:
+        """Validate and carry out one control message; reply ack or error to the sender only."""
+        msg_id: Any = None
+        kind = None
+        try:
+            try:
+                msg_id = json.loads(raw).get("id")
+                kind = json.loads(raw).get("type")
+            except (ValueError, AttributeError):
+                pass
+            message = p.parse_control(raw)
+            msg_id, kind = message.id, message.type
+            if kind == "hello":
+                raise FieldError("type", "type: 'hello' is only the first message of a connection")
+            if not client.controls:
+                raise FieldError("type", "type: viewers cannot control this session; only its presenter can")
+            await self._apply(message, client)
+        except FieldError as exc:
+            client.send_json({"type": "error", "id": msg_id, "of": kind, "field": exc.field, "message": exc.message})
+            return
+        client.send_json({"type": "ack", "id": msg_id, "of": kind})
+
+    async def _apply(self, m: Any, client: Client) -> None:
+        kind = m.type
+        if kind == "configure":
+            self.reconfigure(self._merged(m))
+        elif kind == "reset":
+            self.pause()
+            self.trainer.reset()
+            self.status = None
+            self.surface.reset_path()
+            self.changed()
+        elif kind == "regenerate":
+            config = self.config.model_copy(update={"seed": secrets.randbelow(2**31)})
+            if config.preset is not None:
+                raise FieldError("type", "type: a worked example has fixed starting weights; use reset")
+            self.reconfigure(config)
+        elif kind == "play":
+            self.play()
+        elif kind == "pause":
+            self.pause()
+        elif kind == "speed":
+            self.speed = m.updates_per_second
+            self.changed(grid=False)
+        elif kind == "step":
+            self.pause()
+            self._guard(self.trainer.step)
+        elif kind == "phase":
+            self.pause()
+            self._guard(self.trainer.next_phase)
+        elif kind == "set":
+            self._set(m)
+        elif kind == "select":
+            if m.example is not None and m.example >= self.trainer.n_train:
+                raise FieldError(
+                    "example", f"example: expected an index in 0..{self.trainer.n_train - 1}, got {m.example}"
+                )
+            self.selection = m.example
+            self.changed(grid=False)
+        elif kind == "surface":
+            await self.surface.request(m)
+        elif kind == "gradcheck":
+            await self._gradcheck(client, m.id)
+
+    def _merged(self, m: p.Configure) -> Config:
+        update = m.model_dump(exclude_none=True, exclude={"type", "id", "batch_size", "preset", "hyper"})
+        if m.batch_size != "keep":
+            update["batch_size"] = m.batch_size
+        if m.preset is not None:
+            update["preset"] = None if m.preset == "none" else m.preset
+        elif update:
+            update["preset"] = None  # changing anything else leaves the worked example
+        if m.hyper is not None:
+            update["hyper"] = self.config.hyper.model_copy(update=m.hyper.given())
+        return Config.model_validate({**self.config.model_dump(), **update})
+
+    def _set(self, m: p.Set) -> None:
+        optimizer = self.trainer.optimizer
+        given = p.Hyper.model_validate(m.model_dump(exclude={"type", "id", "batch_size"})).given()
+        for name in given:
+            if name not in optimizer.hyperparameters:
+                raise FieldError(name, f"{name}: the {optimizer.name} optimizer has no such setting; it takes "
+                                 f"{', '.join(optimizer.hyperparameters)}")
+        if m.batch_size != "keep":
+            try:
+                self.trainer.batch_size = m.batch_size
+            except ValueError as exc:
+                raise engine_error(exc) from None
+            self.config.batch_size = m.batch_size
+        for name, value in given.items():
+            setattr(optimizer, name, value)
+        self.config.hyper = self.config.hyper.model_copy(update=given)
+        self.changed(grid=False)
+
+    def _guard(self, action: Any) -> None:
+        try:
+            action()
+        except DivergedError as exc:
+            self.announce(str(exc))
+            return
+        if self.trainer.diverged:
+            self.announce(self.trainer.diverged)
+        self.changed()
+
+    async def _gradcheck(self, client: Client, msg_id: Any) -> None:
+        trainer = self.trainer
+        net = trainer.model.copy()
+        batch = trainer.last_batch[:64]
+        X, T = trainer.X_train[batch], trainer.T_train[batch]
+        result = await asyncio.to_thread(gradcheck, net, X, T)
+        k = result.worst
+        client.send_json({
+            "type": "gradcheck", "id": msg_id, "parameters": int(result.backprop.size), "examples": len(batch),
+            "max_relative_error": finite_or_none(result.max_relative_error),
+            "worst": {"name": parameter_name(net, k), "backprop": finite_or_none(float(result.backprop[k])),
+                      "numeric": finite_or_none(float(result.numeric[k]))},
+        })
+
+    # -- the play loop ------------------------------------------------------------------------------------
+
+    def play(self) -> None:
+        if self.trainer.diverged:
+            raise FieldError("type", f"type: cannot play: {self.trainer.diverged}")
+        if self.playing:
+            return
+        self.playing = True
+        self._playing_count(+1)
+        self._play_task = asyncio.get_running_loop().create_task(self._play_loop())
+        self.broadcast({"type": "status", "playing": True, "message": self.status})
+        self.changed(grid=False)
+
+    def pause(self) -> None:
+        if not self.playing:
+            return
+        self.playing = False
+        self._playing_count(-1)
+        if self._play_task is not None and self._play_task is not asyncio.current_task():
+            self._play_task.cancel()
+        self._play_task = None
+        self.broadcast({"type": "status", "playing": False, "message": self.status})
+        self.changed(grid=False)
+
+    async def _play_loop(self) -> None:
+        settings = self.settings
+        tick = 1.0 / settings.display_hz
+        seconds_per_update = 1e-4  # learnt as it runs
+        owed = 0.0
+        last = time.monotonic()
+        while self.playing:
+            now = time.monotonic()
+            if self.speed is not None:
+                owed = min(owed + (now - last) * self.speed, self.speed * tick * 4 + 1)
+            last = now
+            slice_seconds = max(2e-4, min(4e-3, settings.train_share_of_tick * tick / max(1, self._playing_count(0))))
+            n = max(1, int(slice_seconds / seconds_per_update))
+            if self.speed is not None:
+                if owed < 1:
+                    await asyncio.sleep((1 - owed) / self.speed)
+                    continue
+                n = min(n, int(owed))
+            if settings.grid_every_epoch:
+                n = min(n, self.trainer.updates_to_epoch_end)
+            started = time.perf_counter()
+            done = self.trainer.run(n)
+            epoch_ended = self.trainer.updates_to_epoch_end == self.trainer.updates_per_epoch
+            if settings.grid_every_epoch and self.domain is not None and epoch_ended:
+                decision_grid(self.trainer.model, self.domain, settings.grid_resolution)
+            if done:
+                seconds_per_update = 0.8 * seconds_per_update + 0.2 * (time.perf_counter() - started) / done
+            owed -= done
+            self.changed()
+            if self.trainer.diverged:
+                self.pause()
+                self.announce(self.trainer.diverged)
+                return
+            await asyncio.sleep(0)  # let the other sessions and the sockets have their turn
+
+    # -- messages -----------------------------------------------------------------------------------------
+
+    def data_message(self) -> str:
+        trainer, data = self.trainer, self.trainer.data
+        labels = data.kind == "classification"
+
+        def part(X: np.ndarray, y: np.ndarray) -> dict[str, Any]:
+            return {"x": np.round(X, 6).tolist(), "y": (y.tolist() if labels else np.round(y[:, 0], 6).tolist())}
+
+        return json.dumps({
+            "type": "data", "dataset": data.name, "kind": data.kind, "classes": data.n_classes,
+            "domain": self.domain, "preset": self.config.preset, "config": self.config.model_dump(),
+            "train": part(trainer.X_train, data.y_train) if self.domain else None,
+            "test": part(trainer.X_test, data.y_test) if self.domain else None,
+        }, separators=(",", ":"))
+
+    def _frame_base(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        if self._frame_cache is None or self._frame_cache[0] != self.version:
+            view, position = current_view(self.trainer, self.selection)
+            header = frame_header(self.trainer, view, position, self.selection)
+            header.update(playing=self.playing, speed=self.speed, status=self.status, session=self.id)
+            arrays = frame_arrays(self.trainer, view, position)
+            arrays.update(self.surface.overlay())
+            self._frame_cache = (self.version, header, arrays)
+        return self._frame_cache[1], self._frame_cache[2]
+
+    def frame_for(self, client: Client) -> bytes:
+        header, arrays = self._frame_base()
+        steps, rows = self.trainer.history.since(client.loss_seq)
+        client.loss_seq = self.trainer.history.recorded
+        loss = {"loss_steps": ("f8", steps.astype(np.float64)), "loss_train": ("f8", rows[:, 0]),
+                "loss_test": ("f8", rows[:, 1])}
+        return pack({**header, "seq": self.version}, {**arrays, **loss})
+
+    def grid_message(self) -> bytes | None:
+        if self.domain is None:
+            return None
+        if self._grid_cache is None or self._grid_cache[0] != self.grid_version:
+            net = self.trainer.model
+            values = decision_grid(net, self.domain, self.settings.grid_resolution)
+            header = {
+                "type": "grid", "step": self.trainer.step_count, "resolution": self.settings.grid_resolution,
+                "domain": list(self.domain), "classes": self.trainer.data.n_classes,
+                "output_range": output_range(self.trainer),
+            }
+            self._grid_cache = (self.grid_version, pack(header, {"values": ("f4", values)}))
+        return self._grid_cache[1]
+
+    def surface_message(self) -> bytes | None:
+        return self.surface.message()
+
+    # -- lifetime -----------------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.pause()
+        self.surface.cancel()
+        for client in self.clients.values():
+            client.closed = True
+            client.wake.set()
+
+
+def output_range(trainer: Trainer) -> list[float]:
+    out = trainer.model.activation_names[-1]
+    if out == "tanh":
+        return [-1.0, 1.0]
+    if out in ("sigmoid", "softmax"):
+        return [0.0, 1.0]
+    t = trainer.T_train
+    low, high = float(t.min()), float(t.max())
+    return [low, high] if math.isfinite(low) and high > low else [-1.0, 1.0]
+
+
+def parameter_name(net: Any, k: int) -> str:
+    """'weights[l][i, j]' or 'biases[l][j]' for position k of net.flat()."""
+    for l, (w, b) in enumerate(zip(net.weights, net.biases, strict=True)):
+        if k < w.size:
+            i, j = divmod(k, w.shape[1])
+            return f"weights[{l}][{i}, {j}]"
+        k -= w.size
+        if k < b.size:
+            return f"biases[{l}][{k}]"
+        k -= b.size
+    raise IndexError(k)

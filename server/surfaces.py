@@ -1,0 +1,178 @@
+"""The loss surface a session shows: asked for by a page, computed by the engine in a thread on a copy of the
+network, refreshed while training moves the weights, and the current point overlaid on every frame."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from engine import landscape
+from engine.gradcheck import flat_gradient
+
+from .protocol import FieldError, SurfaceRequest
+from .wire import finite_or_none, pack
+
+if TYPE_CHECKING:
+    from .session import Session
+
+Array = np.ndarray
+KIND_TO_ENGINE = {"weights": "parameters", "random": "random", "trajectory": "pca", "line": "line", "curve": "line"}
+
+
+def param_ref(ref: Any) -> tuple:
+    return ("weight", ref.layer, ref.i, ref.j) if ref.kind == "weight" else ("bias", ref.layer, ref.j)
+
+
+class SurfaceState:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.request_msg: SurfaceRequest | None = None
+        self.surface: Any = None
+        self.message_bytes: bytes | None = None
+        self.version = 0
+        self.computed_at = 0.0
+        self.stale = False
+        self._task: asyncio.Task[None] | None = None
+
+    # -- asked by the page --------------------------------------------------------------------------------
+
+    async def request(self, m: SurfaceRequest) -> None:
+        settings = self.session.settings
+        if m.kind == "none":
+            self.clear()
+            self.session.changed(grid=False)
+            return
+        if m.resolution > settings.max_surface_resolution:
+            raise FieldError(
+                "resolution",
+                f"resolution: at most {settings.max_surface_resolution} points a side, got {m.resolution}",
+            )
+        options = self._options(m)
+        self.cancel()
+        # Computed now so that errors in the request (a weight that does not exist) reach the asker.
+        self._publish(m, await self._compute(m, options))
+        self.request_msg = m
+
+    def _options(self, m: SurfaceRequest) -> dict[str, Any]:
+        options: dict[str, Any] = {"resolution": m.resolution}
+        if m.span is not None:
+            options["span"] = m.span
+        if m.kind == "weights":
+            if len(m.params) != 2:
+                raise FieldError("params", f"params: a two-weight slice needs two parameters, got {len(m.params)}")
+            options["p1"], options["p2"] = (param_ref(r) for r in m.params)
+        elif m.kind == "line":
+            if len(m.params) != 1:
+                raise FieldError("params", f"params: a one-weight slice needs one parameter, got {len(m.params)}")
+            options["p"] = param_ref(m.params[0])
+        elif m.kind == "random":
+            options["seed"] = m.seed
+        elif m.kind == "curve" and self.session.config.preset != "curve":
+            raise FieldError("kind", "kind: 'curve' is the curve worked example's slice; choose preset 'curve'")
+        return options
+
+    async def _compute(self, m: SurfaceRequest, options: dict[str, Any]) -> Any:
+        trainer = self.session.trainer
+        # A frozen copy: the thread must not see the weights change under it while training goes on.
+        snapshot = _Snapshot(trainer)
+        try:
+            return await asyncio.to_thread(
+                landscape.surface_for, snapshot, KIND_TO_ENGINE[m.kind], **options
+            )
+        except ValueError as exc:
+            text = str(exc)
+            field = text.split(":", 1)[0] if ":" in text else "params"
+            field = {"p1": "params[0]", "p2": "params[1]", "p": "params[0]"}.get(field, field)
+            raise FieldError(field, text) from None
+
+    def _publish(self, m: SurfaceRequest, surface: Any) -> None:
+        self.surface = surface
+        self.computed_at = time.monotonic()
+        self.stale = False
+        header = {
+            "type": "surface", "step": self.session.trainer.step_count, "kind": m.kind,
+            "description": surface.description, "caveat": surface.caveat, "axes": list(surface.axis_labels),
+            "current": [float(c) for c in np.atleast_1d(surface.current)],
+            "current_loss": finite_or_none(float(surface.current_loss)),
+            "explained_variance": None if surface.explained is None else [float(e) for e in surface.explained],
+        }
+        arrays = {"alpha": ("f8", surface.alpha), "beta": ("f8", surface.beta), "loss": ("f4", surface.loss),
+                  "path": ("f8", surface.path), "path_steps": ("f8", surface.path_steps)}
+        self.message_bytes = pack(header, arrays)
+        self.version += 1
+        self.session.surface_version = self.version
+        self.session.changed(grid=False)
+
+    # -- kept fresh while training ------------------------------------------------------------------------
+
+    def note_change(self) -> None:
+        """Weights moved: refresh the surface if it is older than the refresh interval (one at a time)."""
+        if self.request_msg is None:
+            return
+        self.stale = True
+        if self._task is not None and not self._task.done():
+            return
+        age = time.monotonic() - self.computed_at
+        if age < self.session.settings.surface_refresh_seconds:
+            return
+        m = self.request_msg
+        self._task = asyncio.get_running_loop().create_task(self._refresh(m))
+
+    async def _refresh(self, m: SurfaceRequest) -> None:
+        try:
+            surface = await self._compute(m, self._options(m))
+        except FieldError:
+            return  # e.g. the weights moved to NaN; the divergence message says so
+        if self.request_msg is m:
+            self._publish(m, surface)
+
+    def overlay(self) -> dict[str, tuple[str, Array]]:
+        """The current point on the shown slice, and −∇E projected onto its axes."""
+        if self.surface is None:
+            return {}
+        trainer = self.session.trainer
+        theta = trainer.model.flat()
+        with np.errstate(all="ignore"):
+            g = flat_gradient(trainer.model, trainer.X_train, trainer.T_train)
+            point = self.surface.project(theta)
+            descent = self.surface.project(theta - g) - point
+        return {"surface_point": ("f8", np.atleast_1d(point)), "surface_descent": ("f8", np.atleast_1d(descent))}
+
+    def message(self) -> bytes | None:
+        return self.message_bytes
+
+    def reset_path(self) -> None:
+        if self.request_msg is not None:
+            self.computed_at = 0.0
+            self.note_change()
+
+    def clear(self) -> None:
+        self.cancel()
+        self.request_msg = None
+        self.surface = None
+        self.message_bytes = None
+        self.version += 1
+        self.session.surface_version = self.version
+
+    def cancel(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+
+
+class _Snapshot:
+    """What ``landscape.surface_for`` reads of a trainer, copied at one instant."""
+
+    def __init__(self, trainer: Any) -> None:
+        self.model = trainer.model.copy()
+        self.X_train, self.T_train = trainer.X_train, trainer.T_train
+        self.step_count = trainer.step_count
+        self.trajectory = _Log(trainer.trajectory.steps.copy(), trainer.trajectory.rows.copy())
+
+
+class _Log:
+    def __init__(self, steps: Array, rows: Array) -> None:
+        self.steps, self.rows = steps, rows
