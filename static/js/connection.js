@@ -1,0 +1,170 @@
+// One WebSocket to one session: hello/welcome, replies matched to requests, automatic reconnect with backoff
+// (the client id survives reconnects), and only the newest frame, grid and surface kept: a fast server never
+// queues stale pictures in the page. Loss points ride on every frame, so they are gathered as frames arrive.
+
+import { decodeMessage, hello } from "./protocol.js";
+
+// Close codes after which trying again cannot help (docs/protocol.md).
+export const FATAL_CLOSE = {
+  4404: "This session does not exist (any more). It may have ended when nobody was connected to it.",
+  4403: "The server refused this page's origin.",
+  4400: "The server did not understand this page's greeting.",
+};
+
+/** Delay before reconnect attempt `attempt` (0, 1, 2, ...): 0.5 s doubling to at most 8 s, with ±20 % jitter. */
+export function backoff(attempt, random = Math.random) {
+  const base = Math.min(8000, 500 * 2 ** attempt);
+  return Math.round(base * (0.8 + 0.4 * random()));
+}
+
+/** A random client id, e.g. "c-5f3a9b21". */
+export function newClientId(random = Math.random) {
+  return `c-${Math.floor(random() * 0xffffffff).toString(16).padStart(8, "0")}`;
+}
+
+/**
+ * connect({url, token, client, onWelcome, onMessage, onState, onFatal, WebSocket, setTimeout, clearTimeout})
+ *
+ * onState(state, detail): "connecting" | "open" | "reconnecting" (detail: seconds until the next try) | "closed".
+ * onWelcome(welcome): after each (re)connection. onMessage(message): every JSON message but replies to
+ * request() (those settle the request's promise) and every binary one as it arrives.
+ * Returns {request, send, takeNewest, takeLoss, close, state}.
+ */
+export function connect(options) {
+  const {
+    url, token, client,
+    onWelcome = () => {}, onMessage = () => {}, onState = () => {}, onFatal = () => {},
+    WebSocket: Socket = globalThis.WebSocket,
+    setTimeout: later = globalThis.setTimeout,
+    clearTimeout: cancel = globalThis.clearTimeout,
+  } = options;
+
+  let ws = null;
+  let state = "connecting";
+  let attempt = 0;
+  let retryTimer = null;
+  let stopped = false;
+  let nextId = 1;
+  const pending = new Map(); // id -> {resolve, reject, message}
+  const newest = { frame: null, grid: null, surface: null };
+  let loss = [];
+
+  function setState(next, detail) {
+    state = next;
+    onState(next, detail);
+  }
+
+  function open() {
+    setState(attempt === 0 ? "connecting" : "reconnecting", 0);
+    ws = new Socket(url);
+    ws.binaryType = "arraybuffer";
+    ws.onopen = () => ws.send(JSON.stringify(hello(token, client)));
+    ws.onmessage = (event) => receive(event.data);
+    ws.onclose = (event) => closed(event.code, event.reason);
+    ws.onerror = () => {}; // a close event follows; that is where we decide what to do
+  }
+
+  function receive(data) {
+    let message;
+    try {
+      message = decodeMessage(data);
+    } catch (error) {
+      onMessage({ type: "error", header: { type: "error", field: "message", message: `A message from the server could not be read: ${error.message}` } });
+      return;
+    }
+    const { type, header } = message;
+    if (type === "frame") {
+      if (message.arrays.loss_steps?.length) loss.push(message);
+      newest.frame = message;
+    } else if (type === "grid" || type === "surface") {
+      newest[type] = message;
+    } else if (type === "welcome") {
+      attempt = 0;
+      setState("open");
+      onWelcome(header);
+      return;
+    } else if ((type === "ack" || type === "error" || type === "gradcheck") && pending.has(header.id)) {
+      const { resolve, reject } = pending.get(header.id);
+      pending.delete(header.id);
+      if (type === "error") reject(Object.assign(new Error(header.message), { field: header.field, of: header.of }));
+      else resolve(header);
+      if (type !== "gradcheck") return;
+    }
+    onMessage(message);
+  }
+
+  function closed(code, reason) {
+    ws = null;
+    for (const { reject, message } of pending.values()) {
+      reject(Object.assign(new Error("The connection was lost before the server answered; try again."), {
+        field: null, of: message.type, lost: true,
+      }));
+    }
+    pending.clear();
+    if (stopped) return setState("closed");
+    if (FATAL_CLOSE[code]) {
+      stopped = true;
+      setState("closed");
+      onFatal(code, reason || FATAL_CLOSE[code]);
+      return;
+    }
+    const delay = backoff(attempt++);
+    setState("reconnecting", delay / 1000);
+    retryTimer = later(() => {
+      retryTimer = null;
+      if (!stopped) open();
+    }, delay);
+  }
+
+  /** Send a control message now if connected; returns whether it went out. */
+  function send(message) {
+    if (!ws || state !== "open") return false;
+    ws.send(JSON.stringify(message));
+    return true;
+  }
+
+  /** Send a control message with a fresh id; the promise settles with its ack (or rejects with its error). */
+  function request(message) {
+    const id = nextId++;
+    const withId = { ...message, id };
+    return new Promise((resolve, reject) => {
+      if (!send(withId)) {
+        reject(Object.assign(new Error("Not connected to the server right now; wait for the connection to come back."), {
+          field: null, of: message.type, lost: true,
+        }));
+        return;
+      }
+      pending.set(id, { resolve, reject, message: withId });
+    });
+  }
+
+  /** The newest message of a kind ("frame", "grid", "surface") not yet taken, or null. */
+  function takeNewest(kind) {
+    const message = newest[kind];
+    newest[kind] = null;
+    return message;
+  }
+
+  /** The loss points of every frame received since the last call: {steps, train, test} as plain arrays. */
+  function takeLoss() {
+    if (!loss.length) return null;
+    const out = { steps: [], train: [], test: [] };
+    for (const { arrays } of loss) {
+      out.steps.push(...arrays.loss_steps);
+      out.train.push(...arrays.loss_train);
+      out.test.push(...(arrays.loss_test ?? []));
+    }
+    loss = [];
+    return out;
+  }
+
+  function close() {
+    stopped = true;
+    if (retryTimer !== null) cancel(retryTimer);
+    if (ws) ws.close(1000, "page closed");
+    else setState("closed");
+  }
+
+  open();
+  return { request, send, takeNewest, takeLoss, close, get state() { return state; } };
+}
