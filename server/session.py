@@ -192,8 +192,7 @@ class Session:
         try:
             action()
         except DivergedError as exc:
-            self.announce(str(exc))
-            return
+            raise FieldError("type", f"type: cannot go on: {exc} (reset starts again)") from None
         if self.trainer.diverged:
             self.announce(self.trainer.diverged)
         self.changed()
@@ -266,8 +265,8 @@ class Session:
             owed -= done
             self.changed()
             if self.trainer.diverged:
-                self.pause()
-                self.announce(self.trainer.diverged)
+                self.status = self.trainer.diverged
+                self.pause()  # tells every page, with the message
                 return
             await asyncio.sleep(0)  # let the other sessions and the sockets have their turn
 

@@ -4,6 +4,7 @@ network, refreshed while training moves the weights, and the current point overl
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -83,10 +84,11 @@ class SurfaceState:
                 landscape.surface_for, snapshot, KIND_TO_ENGINE[m.kind], **options
             )
         except ValueError as exc:
-            text = str(exc)
-            field = text.split(":", 1)[0] if ":" in text else "params"
-            field = {"p1": "params[0]", "p2": "params[1]", "p": "params[0]"}.get(field, field)
-            raise FieldError(field, text) from None
+            # The engine says "p2: index: weights[0] has shape ..."; the page knows the field as params[1].
+            names = re.match(r"((?:\w+: )+)(.*)", str(exc))
+            first, reason = (names.group(1).split(":")[0], names.group(2)) if names else ("params", str(exc))
+            field = {"p1": "params[0]", "p2": "params[1]", "p": "params[0]"}.get(first, first)
+            raise FieldError(field, f"{field}: {reason}") from None
 
     def _publish(self, m: SurfaceRequest, surface: Any) -> None:
         self.surface = surface

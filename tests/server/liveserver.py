@@ -1,0 +1,112 @@
+"""A real uvicorn server on a loopback port, and a small synchronous WebSocket client to talk to it.
+
+Shared by the server tests, the browser tests and bench/server.py."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import threading
+import time
+from typing import Any
+
+import httpx2 as httpx
+import uvicorn
+from websockets.sync.client import ClientConnection, connect
+
+from server import Settings, create_app
+from server.wire import unpack
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    def __init__(self, settings: Settings) -> None:
+        self.port = free_port()
+        self.app = create_app(settings)
+        self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.01)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+    @property
+    def http(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def create(self, **config: Any) -> tuple[str, str]:
+        r = httpx.post(f"{self.http}/api/sessions", json={"config": config})
+        assert r.status_code == 201, r.text
+        return r.json()["session"], r.json()["token"]
+
+    def connect(self, session: str, token: str | None = None, client: str | None = None,
+                origin: str | None = None) -> Page:
+        stack = contextlib.ExitStack()
+        ws = stack.enter_context(connect(f"ws://127.0.0.1:{self.port}/ws/{session}", origin=origin))  # type: ignore
+        page = Page(ws, stack)
+        page.send({"type": "hello", "token": token, "client": client})
+        page.welcome = page.expect("welcome")
+        return page
+
+
+class Page:
+    """What a browser page does, synchronously: send control messages, read replies and frames."""
+
+    def __init__(self, ws: ClientConnection, stack: contextlib.ExitStack) -> None:
+        self.ws = ws
+        self._stack = stack
+        self.welcome: dict[str, Any] = {}
+        self.seen: list[dict[str, Any]] = []
+        self._id = 0
+
+    def send(self, message: dict[str, Any]) -> None:
+        self.ws.send(json.dumps(message))
+
+    def recv(self, timeout: float = 5.0) -> tuple[dict[str, Any], dict[str, Any]]:
+        raw = self.ws.recv(timeout=timeout)
+        if isinstance(raw, bytes):
+            header, arrays = unpack(raw)
+        else:
+            header, arrays = json.loads(raw), {}
+        self.seen.append(header)
+        return header, arrays
+
+    def expect(self, kind: str, timeout: float = 5.0, **match: Any) -> Any:
+        """The next message of this type (whose fields equal ``match``), skipping others."""
+        deadline = time.monotonic() + timeout
+        while True:
+            header, arrays = self.recv(max(0.01, deadline - time.monotonic()))
+            if header["type"] == kind and all(header.get(k) == v for k, v in match.items()):
+                return (header, arrays) if arrays or header["type"] in ("frame", "grid", "surface") else header
+
+    def control(self, message: dict[str, Any], timeout: float = 10.0) -> dict[str, Any]:
+        """Send one control message and return its reply (ack or error)."""
+        self._id += 1
+        self.send({**message, "id": self._id})
+        deadline = time.monotonic() + timeout
+        while True:
+            header, _ = self.recv(max(0.01, deadline - time.monotonic()))
+            if header["type"] in ("ack", "error") and header.get("id") == self._id:
+                return header
+
+    def frame_after(self, reply: dict[str, Any], timeout: float = 5.0, **match: Any) -> tuple[dict, dict]:
+        """The first frame sent after a reply (frames already in flight are older than the control)."""
+        return self.expect("frame", timeout, **match)
+
+    def close(self) -> None:
+        self._stack.close()

@@ -1,0 +1,167 @@
+"""The server against a real uvicorn and a real WebSocket client: the numbers, the controls, the phases."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engine import Trainer
+from server.build import build_trainer
+from server.protocol import Config
+from server.settings import Settings
+
+CONFIG = {"sizes": [3, 2], "n_points": 40, "batch_size": 4, "seed": 3}
+
+
+def engine_twin(**changes) -> Trainer:
+    """The same run, built straight from the engine."""
+    return build_trainer(Config(**{**CONFIG, **changes}), Settings())
+
+
+def test_a_step_frame_holds_exactly_the_engines_numbers(presenter):
+    reply = presenter.control({"type": "step"})
+    assert reply["type"] == "ack"
+    header, arrays = presenter.frame_after(reply, step=1)
+    twin = engine_twin()
+    phase = twin.step()
+    assert header["phase"] == {"kind": "update", "layer": None}
+    for l in range(twin.model.n_layers):
+        np.testing.assert_array_equal(arrays[f"weights.{l}"], twin.model.weights[l])
+        np.testing.assert_array_equal(arrays[f"biases.{l}"], twin.model.biases[l])
+        np.testing.assert_array_equal(arrays[f"delta.{l}"], phase.delta[l].mean(axis=0))
+        np.testing.assert_array_equal(arrays[f"grad_weights.{l}"], phase.grad_weights[l])
+        np.testing.assert_array_equal(arrays[f"change_weights.{l}"], phase.changes[f"weights[{l}]"])
+    for l in range(twin.model.n_layers + 1):
+        np.testing.assert_array_equal(arrays[f"o.{l}"], phase.trace.o[l].mean(axis=0))
+        np.testing.assert_array_equal(arrays[f"net.{l}"], phase.trace.net[l].mean(axis=0))
+    assert header["batch"] == phase.batch.tolist()
+    assert header["batch_loss"] == phase.batch_loss
+
+
+def test_setting_the_learning_rate_changes_the_very_next_update_by_the_expected_amount(presenter):
+    presenter.frame_after(presenter.control({"type": "step"}), step=1)
+    _, before = presenter.frame_after(presenter.control({"type": "step"}), step=2)
+    assert presenter.control({"type": "set", "lr": 0.5})["type"] == "ack"
+    header, after = presenter.frame_after(presenter.control({"type": "step"}), step=3)
+    assert header["hyper"]["lr"] == 0.5
+    alpha = header["hyper"]["momentum"]
+    for l in range(3):
+        # Classic momentum: Δw(t+1) = −η ∇E + α Δw(t), with the new η and the gradient of this update.
+        expected = -0.5 * after[f"grad_weights.{l}"] + alpha * before[f"change_weights.{l}"]
+        np.testing.assert_allclose(after[f"change_weights.{l}"], expected, rtol=1e-12, atol=1e-15)
+    twin = engine_twin()
+    twin.step(), twin.step()
+    twin.optimizer.lr = 0.5
+    twin.step()
+    np.testing.assert_array_equal(after["weights.0"], twin.model.weights[0])
+
+
+def test_phase_stepping_walks_forward_then_backward_layer_by_layer_then_update(presenter):
+    _, start = presenter.expect("frame")
+    seen = []
+    for _ in range(5):
+        header, arrays = presenter.frame_after(presenter.control({"type": "phase"}))
+        seen.append((header["phase"]["kind"], header["phase"]["layer"], sorted(k for k in arrays if "delta" in k)))
+        if header["phase"]["kind"] != "update":
+            np.testing.assert_array_equal(arrays["weights.0"], start["weights.0"])  # nothing applied yet
+    assert seen == [
+        ("forward", None, []),
+        ("backward", 2, ["delta.2"]),
+        ("backward", 1, ["delta.1", "delta.2"]),
+        ("backward", 0, ["delta.0", "delta.1", "delta.2"]),
+        ("update", None, ["delta.0", "delta.1", "delta.2"]),
+    ]
+    assert not np.array_equal(arrays["weights.0"], start["weights.0"])
+    assert header["step"] == 1
+
+
+def test_a_step_in_the_middle_of_the_phases_finishes_that_update(presenter):
+    presenter.control({"type": "phase"})
+    presenter.control({"type": "phase"})
+    header, arrays = presenter.frame_after(presenter.control({"type": "step"}), step=1)
+    assert header["phase"]["kind"] == "update"
+    twin = engine_twin()
+    twin.step()
+    np.testing.assert_array_equal(arrays["weights.1"], twin.model.weights[1])
+
+
+def test_the_selected_example_shows_its_own_numbers(live):
+    session, token = live.create(**{**CONFIG, "batch_size": None})
+    page = live.connect(session, token)
+    page.control({"type": "select", "example": 5})
+    header, arrays = page.frame_after(page.control({"type": "step"}), step=1)
+    twin = engine_twin(batch_size=None)
+    phase = twin.step()
+    assert header["selection"] == 5 and header["selection_in_batch"]
+    np.testing.assert_array_equal(arrays["net.0"], twin.X_train[5])
+    for l in range(3):
+        np.testing.assert_array_equal(arrays[f"delta.{l}"], phase.delta[l][5])
+        # One example's dE/dw_ij = δ_j o_i.
+        np.testing.assert_array_equal(arrays[f"grad_weights.{l}"], np.outer(phase.trace.o[l][5], phase.delta[l][5]))
+    page.close()
+
+
+def test_the_worked_example_reaches_its_published_weights_over_the_wire(live):
+    session, token = live.create(preset="worked_222")
+    page = live.connect(session, token)
+    header, arrays = page.frame_after(page.control({"type": "step"}), step=1)
+    assert round(float(arrays["weights.1"][0, 0]), 8) == 0.35891648
+    assert round(float(arrays["weights.0"][0, 0]), 9) == 0.149780716
+    assert header["hyper"]["lr"] == 0.5 and header["optimizer"] == "sgd"
+    assert round(header["train_loss"], 10) == 0.2910277737
+    page.close()
+
+
+def test_play_trains_and_pause_stops(presenter):
+    presenter.control({"type": "play"})
+    header, _ = presenter.expect("frame")
+    while header["step"] < 50:
+        header, _ = presenter.expect("frame")
+    presenter.control({"type": "pause"})
+    header, _ = presenter.expect("frame", playing=False)
+    frozen = header["step"]
+    presenter.control({"type": "select", "example": 0})  # any change makes a new frame
+    header, _ = presenter.expect("frame", selection=0)
+    assert header["step"] == frozen
+
+
+def test_play_sends_new_loss_points_and_a_decision_grid(presenter):
+    presenter.control({"type": "play"})
+    steps: list[float] = []
+    while len(steps) < 5:
+        header, arrays = presenter.expect("frame")
+        steps += arrays["loss_steps"].tolist()
+        assert len(arrays["loss_train"]) == len(arrays["loss_steps"])
+    presenter.control({"type": "pause"})
+    assert steps == sorted(steps) and len(set(steps)) == len(steps)  # each point sent once, in order
+    grid, arrays = presenter.expect("grid")
+    r = grid["resolution"]
+    assert arrays["values"].shape == (r, r) and arrays["values"].dtype == np.float32
+    assert np.all(np.abs(arrays["values"]) <= 1)  # a tanh output
+
+
+@pytest.mark.parametrize("kind", ["reset", "regenerate"])
+def test_reset_keeps_the_starting_weights_and_regenerate_draws_new_ones(presenter, kind):
+    _, start = presenter.expect("frame")
+    presenter.frame_after(presenter.control({"type": "step"}), step=1)
+    header, arrays = presenter.frame_after(presenter.control({"type": kind}), step=0)
+    same = np.array_equal(arrays["weights.0"], start["weights.0"])
+    assert same if kind == "reset" else not same
+
+
+def test_configure_rebuilds_the_network_and_sends_the_new_data(presenter):
+    reply = presenter.control({"type": "configure", "dataset": "spiral3", "loss": "softmax_ce", "sizes": [5]})
+    assert reply["type"] == "ack", reply
+    data = presenter.expect("data")
+    assert data["classes"] == 3 and data["config"]["sizes"] == [5]
+    header, arrays = presenter.expect("frame")
+    assert header["sizes"] == [2, 5, 3] and header["activations"] == ["tanh", "softmax"]
+    grid, values = presenter.expect("grid")
+    assert values["values"].shape[-1] == 3
+
+
+def test_gradcheck_agrees_with_backprop(presenter):
+    presenter.send({"type": "gradcheck", "id": "g"})
+    result = presenter.expect("gradcheck")
+    assert result["id"] == "g" and result["parameters"] == 2 * 3 + 3 + 3 * 2 + 2 + 2 * 1 + 1
+    assert result["max_relative_error"] < 1e-6
