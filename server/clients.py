@@ -33,6 +33,7 @@ class Client:
         self.surface_version = -1
         self.data_version = -1
         self.frames_sent = 0
+        self.urgent = False
 
     @property
     def controls(self) -> bool:
@@ -42,11 +43,16 @@ class Client:
         self.outbox.append(json.dumps(message, separators=(",", ":"), allow_nan=False))
         self.wake.set()
 
+    def hurry(self) -> None:
+        """A control changed the session: its next frame may go at the display tick, not the stretched one."""
+        self.urgent = True
+        self.wake.set()
+
     async def run_sender(self, session: Session) -> None:
         """Send replies as they come, and at most one frame per display tick, always the newest."""
+        load = session.load
         tick = 1.0 / session.settings.display_hz
-        grid_every = 1.0 / session.settings.grid_hz
-        next_frame = next_grid = 0.0
+        last_frame = next_grid = 0.0
         ws = self.websocket
         loop = asyncio.get_running_loop()
         timer: asyncio.TimerHandle | None = None
@@ -56,26 +62,31 @@ class Client:
             while self.outbox:
                 await ws.send_text(self.outbox.popleft())
             now = time.monotonic()
-            if now < next_frame:  # too soon for the next picture: come back at the tick (or for a reply)
+            next_frame = last_frame + (tick if self.urgent else load.frame_interval())
+            if now < next_frame:  # too soon for the next picture: come back then (or for a reply)
                 if timer is None or timer.when() != next_frame:
                     timer = loop.call_at(next_frame, self.wake.set)
                 continue
-            sent = False
             if self.data_version != session.data_version:
                 self.data_version = session.data_version
                 await ws.send_text(session.data_message())
             if self.frame_version != session.version:
                 self.frame_version = session.version
                 await ws.send_bytes(session.frame_for(self))
+                load.measured_frame(time.monotonic() - now)
                 self.frames_sent += 1
-                sent = True
+                self.urgent = False
+                # Keep to the display's rhythm: a frame late by less than a tick does not push the next back.
+                last_frame = next_frame if now - next_frame < tick else now
             if self.grid_version != session.grid_version:
                 if now >= next_grid:
+                    started = time.monotonic()
                     self.grid_version = session.grid_version
-                    next_grid = now + grid_every
                     grid = session.grid_message()
                     if grid is not None:
                         await ws.send_bytes(grid)
+                    load.measured_grid(time.monotonic() - started)
+                    next_grid = now + load.grid_interval()
                 else:  # a newer map is due at next_grid: come back for it then
                     timer = loop.call_at(next_grid, self.wake.set)
             if self.surface_version != session.surface_version:
@@ -83,5 +94,3 @@ class Client:
                 surface = session.surface_message()
                 if surface is not None:
                     await ws.send_bytes(surface)
-            if sent:  # keep to the display's rhythm: a late frame does not push the next one back
-                next_frame = next_frame + tick if now - next_frame < tick else now + tick

@@ -75,9 +75,20 @@ def frame_arrays(trainer: Trainer, view: Phase, position: int | None) -> dict[st
     return arrays
 
 
-def frame_header(trainer: Trainer, view: Phase, position: int | None, selection: int | None) -> dict[str, Any]:
+def latest_losses(trainer: Trainer, exact: bool) -> tuple[float, float]:
+    """Train and test loss: computed now (exact), or the newest recorded point (while playing fast, where a
+    full pass over the data for every frame would cost more than the training it reports on)."""
+    if exact or not trainer.history.size:
+        return trainer.losses()
+    train, test = trainer.history.rows[-1]
+    return float(train), float(test)
+
+
+def frame_header(
+    trainer: Trainer, view: Phase, position: int | None, selection: int | None, exact_losses: bool = True
+) -> dict[str, Any]:
     model, optimizer = trainer.model, trainer.optimizer
-    train_loss, test_loss = trainer.losses()
+    train_loss, test_loss = latest_losses(trainer, exact_losses)
     return {
         "type": "frame",
         "step": trainer.step_count,

@@ -6,6 +6,7 @@ import asyncio
 import secrets
 import time
 
+from .load import Load
 from .protocol import Config, FieldError
 from .session import Session
 from .settings import Settings
@@ -15,11 +16,7 @@ class Registry:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.sessions: dict[str, Session] = {}
-        self.playing = 0
-
-    def _count_playing(self, delta: int) -> int:
-        self.playing += delta
-        return self.playing
+        self.load = Load(settings)
 
     def create(self, config: Config | None = None) -> Session:
         if len(self.sessions) >= self.settings.max_sessions:
@@ -27,7 +24,7 @@ class Registry:
                 "session", f"session: the server already runs {self.settings.max_sessions} sessions; try later"
             )
         session_id = secrets.token_urlsafe(12)
-        session = Session(session_id, self.settings, config or Config(), self._count_playing)
+        session = Session(session_id, self.settings, config or Config(), self.load)
         self.sessions[session_id] = session
         return session
 

@@ -23,6 +23,7 @@ from . import protocol as p
 from .build import build_trainer, engine_error
 from .clients import Client
 from .frames import current_view, frame_arrays, frame_header
+from .load import Load
 from .protocol import Config, FieldError
 from .settings import Settings
 from .surfaces import SurfaceState
@@ -30,13 +31,13 @@ from .wire import finite_or_none, pack
 
 
 class Session:
-    def __init__(self, session_id: str, settings: Settings, config: Config, playing_count: Any) -> None:
+    def __init__(self, session_id: str, settings: Settings, config: Config, load: Load) -> None:
         self.id = session_id
         self.token = secrets.token_urlsafe(24)
         self.settings = settings
         self.clients: dict[str, Client] = {}
         self.last_seen = time.monotonic()
-        self._playing_count = playing_count  # how many sessions play now, for the slice length
+        self.load = load
         self.version = 0  # bumps whenever what a frame shows changes
         self.grid_version = 0
         self.data_version = 0
@@ -111,6 +112,8 @@ class Session:
             if not client.controls:
                 raise FieldError("type", "type: viewers cannot control this session; only its presenter can")
             await self._apply(message, client)
+            for page in self.clients.values():
+                page.hurry()
         except FieldError as exc:
             client.send_json({"type": "error", "id": msg_id, "of": kind, "field": exc.field, "message": exc.message})
             return
@@ -219,7 +222,7 @@ class Session:
         if self.playing:
             return
         self.playing = True
-        self._playing_count(+1)
+        self.load.playing += 1
         self._play_task = asyncio.get_running_loop().create_task(self._play_loop())
         self.broadcast({"type": "status", "playing": True, "message": self.status})
         self.changed(grid=False)
@@ -228,7 +231,7 @@ class Session:
         if not self.playing:
             return
         self.playing = False
-        self._playing_count(-1)
+        self.load.playing -= 1
         if self._play_task is not None and self._play_task is not asyncio.current_task():
             self._play_task.cancel()
         self._play_task = None
@@ -246,8 +249,7 @@ class Session:
             if self.speed is not None:
                 owed = min(owed + (now - last) * self.speed, self.speed * tick * 4 + 1)
             last = now
-            slice_seconds = max(2e-4, min(4e-3, settings.train_share_of_tick * tick / max(1, self._playing_count(0))))
-            n = max(1, int(slice_seconds / seconds_per_update))
+            n = max(1, int(self.load.slice_seconds() / seconds_per_update))
             if self.speed is not None:
                 if owed < 1:
                     await asyncio.sleep((1 - owed) / self.speed)
@@ -289,7 +291,7 @@ class Session:
     def _frame_base(self) -> tuple[dict[str, Any], dict[str, Any]]:
         if self._frame_cache is None or self._frame_cache[0] != self.version:
             view, position = current_view(self.trainer, self.selection)
-            header = frame_header(self.trainer, view, position, self.selection)
+            header = frame_header(self.trainer, view, position, self.selection, exact_losses=not self.playing)
             header.update(playing=self.playing, speed=self.speed, status=self.status, session=self.id)
             arrays = frame_arrays(self.trainer, view, position)
             arrays.update(self.surface.overlay())

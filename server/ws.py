@@ -66,6 +66,7 @@ async def session_socket(websocket: WebSocket, session_id: str, registry: Regist
         previous.closed = True
         previous.wake.set()
     session.clients[client.id] = client
+    session.load.clients += 1
     client.send_json({
         "type": "welcome", "id": hello.id, "session": session.id, "role": client.role, "client": client.id,
         "config": session.config.model_dump(), "playing": session.playing, "status": session.status,
@@ -89,6 +90,7 @@ async def session_socket(websocket: WebSocket, session_id: str, registry: Regist
         client.closed = True
         client.wake.set()
         sender.cancel()
+        session.load.clients -= 1
         if session.clients.get(client.id) is client:
             del session.clients[client.id]
         session.last_seen = time.monotonic()
