@@ -1,0 +1,247 @@
+/**
+ * The loss curve: training and test loss over updates, on a canvas, with a log-scale switch and a hover
+ * readout (a crosshair and the exact numbers at the nearest recorded update).
+ *
+ *   const chart = createLossChart(container, {capacity: 4000});
+ *   chart.append(steps, train, test);  // array-likes of equal length (a frame's loss_steps, loss_train,
+ *                                      // loss_test); test may be NaN (no test set). A step lower than the
+ *                                      // last one means the run was reset: the chart starts afresh.
+ *   chart.clear();
+ *   chart.setLogScale(bool);
+ *   chart.destroy();
+ *
+ * The history is bounded (series.js's DecimatingSeries keeps at most `capacity` points, evenly spaced) and
+ * drawn at most once per animation frame however often append is called.
+ */
+
+import { createCanvas, html } from "./canvas.js";
+import { DecimatingSeries, lossRange, nearestIndex } from "./series.js";
+import {
+  formatCount, formatExact, formatNumber, formatTick, linearScale, logDomain, logScale, logTicks, niceDomain,
+  niceTicks, tickStep,
+} from "./scales.js";
+
+export const TRAIN_COLOUR = "#0072b2"; // Okabe–Ito blue, solid
+export const TEST_COLOUR = "#d55e00"; // Okabe–Ito vermillion, dashed
+const MARGIN = { top: 10, right: 16, bottom: 36, left: 56 };
+
+export function createLossChart(container, { capacity = 4000 } = {}) {
+  const root = html("div", "bl-loss", container);
+  const head = html("div", "bl-loss-head", root);
+  const key = html("div", "bl-loss-key", head);
+  key.innerHTML = `<svg width="150" height="14" viewBox="0 0 150 14" aria-hidden="true">
+      <line x1="0" y1="7" x2="26" y2="7" stroke="${TRAIN_COLOUR}" stroke-width="2.5"/><text x="32" y="11">train</text>
+      <line class="bl-loss-key-test" x1="76" y1="7" x2="102" y2="7" stroke="${TEST_COLOUR}" stroke-width="2.5" stroke-dasharray="6 4"/>
+      <text class="bl-loss-key-test" x="108" y="11">test</text></svg>`;
+  const readout = html("div", "bl-loss-readout", head, "no updates yet");
+  readout.setAttribute("aria-live", "off");
+  const plot = createCanvas(root, "bl-loss-canvas", "the loss over updates", draw);
+  const series = new DecimatingSeries(capacity);
+  let log = false;
+  let hoverX = null;
+  let pending = 0;
+  let frame = null; // the mapping of the last drawing, for hover
+
+  function schedule() {
+    if (pending) return;
+    pending = requestAnimationFrame(() => {
+      pending = 0;
+      draw();
+    });
+  }
+
+  function draw() {
+    const { ctx, width, height } = plot.begin();
+    const view = series.view();
+    const box = { left: MARGIN.left, right: width - MARGIN.right, top: MARGIN.top, bottom: height - MARGIN.bottom };
+    const hasTest = view.test.some(Number.isFinite);
+    key.querySelectorAll(".bl-loss-key-test").forEach((el) => el.setAttribute("opacity", hasTest ? 1 : 0.25));
+    if (view.length === 0) {
+      frame = null;
+      drawEmpty(ctx, box);
+      readout.textContent = "no updates yet";
+      return;
+    }
+    const steps = view.steps;
+    const s0 = steps[0];
+    const s1 = steps[view.length - 1];
+    const xDomain = s1 > s0 ? [s0, s1] : [s0 - 1, s0 + 1];
+    const x = linearScale(xDomain, [box.left, box.right]);
+    const range = lossRange([view.train, view.test], log);
+    let y;
+    let yTicks;
+    let yStep = 0;
+    if (!range) {
+      y = linearScale([0, 1], [box.bottom, box.top]);
+      yTicks = [];
+    } else if (log) {
+      const d = logDomain(range[0], range[1]);
+      y = logScale(d, [box.bottom, box.top]);
+      yTicks = logTicks(d[0], d[1]);
+    } else {
+      const d = niceDomain(range[0], range[1], 5);
+      y = linearScale(d, [box.bottom, box.top]);
+      yTicks = niceTicks(d[0], d[1], 5);
+      yStep = tickStep(d[0], d[1], 5);
+    }
+    frame = { x, y, view, box, hasTest };
+    drawGrid(ctx, box, x, y, xDomain, yTicks, yStep, log);
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(box.left, box.top - 2, box.right - box.left, box.bottom - box.top + 4);
+    ctx.clip();
+    if (hasTest) drawLine(ctx, steps, view.test, view.length, x, y, TEST_COLOUR, [6, 4]);
+    drawLine(ctx, steps, view.train, view.length, x, y, TRAIN_COLOUR, []);
+    ctx.restore();
+    drawHover(ctx);
+  }
+
+  function drawHover(ctx) {
+    const { x, y, view, box, hasTest } = frame;
+    const inside = hoverX !== null && hoverX >= box.left && hoverX <= box.right;
+    const k = inside ? nearestIndex(view.steps, x.invert(hoverX), view.length) : view.length - 1;
+    const step = view.steps[k];
+    const train = view.train[k];
+    const test = view.test[k];
+    const testText = hasTest ? `, test ${inside ? formatExact(test) : formatNumber(test)}` : "";
+    readout.textContent = `${inside ? "" : "latest: "}update ${formatCount(step)}: train ${inside ? formatExact(train) : formatNumber(train)}${testText}`;
+    if (!inside) return;
+    const px = x(step);
+    ctx.strokeStyle = "rgba(0, 0, 0, 0.45)";
+    ctx.lineWidth = 1;
+    ctx.setLineDash([3, 3]);
+    ctx.beginPath();
+    ctx.moveTo(px, box.top);
+    ctx.lineTo(px, box.bottom);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    for (const [v, colour] of [[train, TRAIN_COLOUR], [hasTest ? test : NaN, TEST_COLOUR]]) {
+      if (!Number.isFinite(v) || (log && v <= 0)) continue;
+      ctx.beginPath();
+      ctx.arc(px, y(v), 4, 0, 2 * Math.PI);
+      ctx.fillStyle = "#fff";
+      ctx.fill();
+      ctx.lineWidth = 2;
+      ctx.strokeStyle = colour;
+      ctx.stroke();
+    }
+  }
+
+  plot.canvas.addEventListener("pointermove", (event) => {
+    const rect = plot.canvas.getBoundingClientRect();
+    hoverX = event.clientX - rect.left;
+    draw();
+  });
+  plot.canvas.addEventListener("pointerleave", () => {
+    hoverX = null;
+    draw();
+  });
+
+  return {
+    element: root,
+    append(steps, train, test) {
+      const n = steps?.length ?? 0;
+      if (n === 0) return;
+      if (series.last && steps[0] < series.last.step) series.clear();
+      for (let k = 0; k < n; k++) series.push(steps[k], train[k], test ? test[k] : NaN);
+      schedule();
+    },
+    clear() {
+      series.clear();
+      schedule();
+    },
+    setLogScale(on) {
+      log = Boolean(on);
+      schedule();
+    },
+    destroy() {
+      if (pending) cancelAnimationFrame(pending);
+      plot.destroy();
+      root.remove();
+    },
+  };
+}
+
+function drawLine(ctx, steps, values, n, x, y, colour, dash) {
+  ctx.strokeStyle = colour;
+  ctx.lineWidth = 2;
+  ctx.lineJoin = "round";
+  ctx.setLineDash(dash);
+  ctx.beginPath();
+  let drawing = false;
+  for (let k = 0; k < n; k++) {
+    const v = values[k];
+    if (!Number.isFinite(v)) {
+      drawing = false;
+      continue;
+    }
+    const px = x(steps[k]);
+    const py = y(v);
+    if (drawing) ctx.lineTo(px, py);
+    else ctx.moveTo(px, py);
+    drawing = true;
+  }
+  ctx.stroke();
+  ctx.setLineDash([]);
+}
+
+function drawGrid(ctx, box, x, y, xDomain, yTicks, yStep, log) {
+  ctx.font = "11px system-ui, sans-serif";
+  ctx.fillStyle = "#333";
+  ctx.lineWidth = 1;
+  ctx.textAlign = "right";
+  ctx.textBaseline = "middle";
+  for (const v of yTicks) {
+    const py = Math.round(y(v)) + 0.5;
+    ctx.strokeStyle = "#e6e6e6";
+    ctx.beginPath();
+    ctx.moveTo(box.left, py);
+    ctx.lineTo(box.right, py);
+    ctx.stroke();
+    ctx.fillText(log ? formatTick(v, v) : formatTick(v, yStep), box.left - 6, py);
+  }
+  const xTicks = niceTicks(xDomain[0], xDomain[1], Math.max(2, Math.floor((box.right - box.left) / 80)))
+    .filter((v) => Number.isInteger(v));
+  ctx.textAlign = "center";
+  ctx.textBaseline = "top";
+  for (const v of xTicks) {
+    const px = Math.round(x(v)) + 0.5;
+    ctx.strokeStyle = "#888";
+    ctx.beginPath();
+    ctx.moveTo(px, box.bottom);
+    ctx.lineTo(px, box.bottom + 4);
+    ctx.stroke();
+    ctx.fillText(formatCount(v), px, box.bottom + 6);
+  }
+  ctx.strokeStyle = "#888";
+  ctx.beginPath();
+  ctx.moveTo(box.left + 0.5, box.top);
+  ctx.lineTo(box.left + 0.5, box.bottom + 0.5);
+  ctx.lineTo(box.right, box.bottom + 0.5);
+  ctx.stroke();
+  ctx.font = "12px system-ui, sans-serif";
+  ctx.fillStyle = "#444";
+  ctx.textAlign = "center";
+  ctx.fillText("updates", (box.left + box.right) / 2, box.bottom + 21);
+  ctx.save();
+  ctx.translate(14, (box.top + box.bottom) / 2);
+  ctx.rotate(-Math.PI / 2);
+  ctx.textBaseline = "middle";
+  ctx.fillText(log ? "loss (log scale)" : "loss", 0, 0);
+  ctx.restore();
+}
+
+function drawEmpty(ctx, box) {
+  ctx.strokeStyle = "#888";
+  ctx.beginPath();
+  ctx.moveTo(box.left + 0.5, box.top);
+  ctx.lineTo(box.left + 0.5, box.bottom + 0.5);
+  ctx.lineTo(box.right, box.bottom + 0.5);
+  ctx.stroke();
+  ctx.fillStyle = "#777";
+  ctx.font = "12px system-ui, sans-serif";
+  ctx.textAlign = "center";
+  ctx.textBaseline = "middle";
+  ctx.fillText("the loss appears here once training starts", (box.left + box.right) / 2, (box.top + box.bottom) / 2);
+  ctx.fillText("updates", (box.left + box.right) / 2, box.bottom + 21);
+}

@@ -1,0 +1,352 @@
+/**
+ * The network diagram (SVG). Builds its DOM once per architecture and then only sets attributes.
+ *
+ *   const view = createNetworkView(container, {onHover, onPick});
+ *   view.update(state);      // every frame; cheap (attributes only, unchanged values skipped)
+ *   view.inspect(target);    // the info a hover on target would report, for tests and the shell
+ *   view.destroy();
+ *
+ * state (see netinfo.js): {sizes, activations?, o[l], net[l] (l = 0..L), weights[l], biases[l], delta[l],
+ * gradWeights[l], gradBiases[l], changeWeights[l], changeBiases[l] (l = 0..L-1; weights Float64Array row-major
+ * (n_l, n_{l+1}); a missing array is simply not shown), phase {kind, layer}, picked: [param, ...]}.
+ * A param is {kind: "weight", layer, i, j} or {kind: "bias", layer, j}, layer indexing weights[] / biases[].
+ *
+ * onHover(info | null): called when the pointer enters or leaves a neuron, connection or bias (or a tap on
+ * one), and again on each update while it stays, so the numbers stay live. info = {kind, layer, i?, j, title,
+ * rows: [[label, text]], values, param?, hint?, clientX, clientY} (netinfo.js's describe, plus the pointer).
+ * Without onHover the view shows info in its own tooltip (tooltip.js). Pass onHover: null for neither.
+ * onPick(param): a click or tap on a connection or bias; the page decides what is picked and passes it
+ * back in state.picked, which the view highlights with numbered badges (1 = first surface axis).
+ *
+ * Colours: neurons by o on the diverging PuOr scale; in the backward phase, the layers δ has reached by δ
+ * (their own domain, shown in the legend) and the rest grey and dashed, so the δ colouring sweeps from the
+ * output towards the inputs. Connections and bias squares: colour = sign, depth and width grow with |w|.
+ */
+
+import { html } from "./canvas.js";
+import { divergingScale, legendGradient, rgbCss, signColor } from "./colors.js";
+import {
+  biasGeometry, connectionMidpoint, connectionPath, layerName, maxStrokeFor, networkLayout, paramKey,
+  strokeWidth, subscript, weightIndex,
+} from "./layout.js";
+import { colourDomains, deltaOf, describe, layerColouring } from "./netinfo.js";
+import { formatNumber, formatTick } from "./scales.js";
+import { createTooltip } from "./tooltip.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+const WIDTH = 640;
+const PENDING_FILL = "#ececec";
+
+function svg(tag, attrs = {}, parent = null) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  if (parent) parent.appendChild(el);
+  return el;
+}
+
+/** Sets an attribute only when its text changes (most frames change few of them). */
+function setAttr(el, cache, key, name, text) {
+  if (cache[key] !== text) {
+    cache[key] = text;
+    el.setAttribute(name, text);
+  }
+}
+
+export function createNetworkView(container, { onHover, onPick = () => {} } = {}) {
+  const root = html("div", "bl-network", container);
+  const svgEl = svg("svg", { class: "bl-network-svg", role: "img", "aria-label": "the network: neurons and connections" }, root);
+  const legend = buildLegend(root);
+  const tooltip = onHover === undefined ? createTooltip() : null;
+  const hover = onHover === undefined ? (info) => (info ? tooltip.show(info) : tooltip.hide()) : onHover ?? (() => {});
+
+  let key = null;
+  let parts = null;
+  let state = null;
+  let hovered = null; // {target, clientX, clientY}
+
+  function build(sizes) {
+    svgEl.replaceChildren();
+    const maxN = Math.max(...sizes);
+    const height = Math.round(Math.min(560, Math.max(240, 72 + maxN * 40)));
+    svgEl.setAttribute("viewBox", `0 0 ${WIDTH} ${height}`);
+    const layout = networkLayout(sizes, WIDTH, height);
+    const { layers, radius } = layout;
+    const g = {
+      hits: svg("g", { class: "bl-link-hits" }, svgEl),
+      links: svg("g", { class: "bl-links" }, svgEl),
+      biases: svg("g", { class: "bl-biases" }, svgEl),
+      nodes: svg("g", { class: "bl-nodes" }, svgEl),
+      values: svg("g", { class: "bl-values" }, svgEl),
+      badges: svg("g", { class: "bl-badges" }, svgEl),
+      labels: svg("g", { class: "bl-labels" }, svgEl),
+    };
+    const p = { sizes, layout, links: [], biases: [], nodes: [], values: [], activationLabels: [], cache: {} };
+    p.maxStroke = maxStrokeFor(layout);
+    p.showValues = maxN <= 4;
+
+    for (let l = 0; l + 1 < sizes.length; l++) {
+      for (let i = 0; i < sizes[l]; i++) {
+        for (let j = 0; j < sizes[l + 1]; j++) {
+          const a = layers[l].nodes[i];
+          const b = layers[l + 1].nodes[j];
+          const d = connectionPath(a, b);
+          const data = { "data-kind": "weight", "data-layer": l, "data-i": i, "data-j": j, "data-param": `w:${l}:${i}:${j}` };
+          const hit = svg("path", { d, class: "bl-link-hit", ...data }, g.hits);
+          const line = svg("path", { d, class: "bl-link", ...data }, g.links);
+          p.links.push({ l, i, j, k: weightIndex(i, j, sizes[l + 1]), hit, line, mid: connectionMidpoint(a, b) });
+        }
+      }
+    }
+    for (let l = 1; l < sizes.length; l++) {
+      for (let j = 0; j < sizes[l]; j++) {
+        const node = layers[l].nodes[j];
+        const geo = biasGeometry(node, radius);
+        const data = { "data-kind": "bias", "data-layer": l - 1, "data-j": j, "data-param": `b:${l - 1}:${j}` };
+        svg("line", { class: "bl-bias-stub", x1: geo.stub.x1, y1: geo.stub.y1, x2: geo.stub.x2, y2: geo.stub.y2 }, g.biases);
+        const rect = svg("rect", { class: "bl-bias", x: geo.x, y: geo.y, width: geo.size, height: geo.size, rx: 1, ...data }, g.biases);
+        p.biases.push({ l: l - 1, j, rect, geo });
+      }
+    }
+    sizes.forEach((n, l) => {
+      const row = [];
+      const texts = [];
+      for (let j = 0; j < n; j++) {
+        const { x, y } = layers[l].nodes[j];
+        row.push(svg("circle", { class: "bl-node", cx: x, cy: y, r: radius, "data-kind": "neuron", "data-layer": l, "data-j": j }, g.nodes));
+        if (p.showValues) texts.push(svg("text", { class: "bl-node-value", x, y: y - radius - 5, "text-anchor": "middle" }, g.values));
+      }
+      p.nodes.push(row);
+      p.values.push(texts);
+    });
+    const L = sizes.length - 1;
+    sizes.forEach((n, l) => {
+      const x = layers[l].x;
+      const label = svg("text", { class: "bl-layer-label", x, y: 16, "text-anchor": "middle" }, g.labels);
+      label.textContent = layerName(l, sizes);
+      p.activationLabels.push(svg("text", { class: "bl-layer-sub", x, y: 31, "text-anchor": "middle" }, g.labels));
+    });
+    layers[0].nodes.forEach((node, k) => {
+      const t = svg("text", { class: "bl-io-label", x: node.x - radius - 6, y: node.y + 4, "text-anchor": "end" }, g.labels);
+      t.textContent = `x${subscript(k + 1)}`;
+    });
+    layers[L].nodes.forEach((node, k) => {
+      const t = svg("text", { class: "bl-io-label", x: node.x + radius + 6, y: node.y + 4, "text-anchor": "start" }, g.labels);
+      t.textContent = sizes[L] > 1 ? `y${subscript(k + 1)}` : "y";
+    });
+    p.badgeGroup = g.badges;
+    return p;
+  }
+
+  function update(next) {
+    state = next;
+    const newKey = next.sizes.join(",");
+    if (newKey !== key) {
+      key = newKey;
+      parts = build(next.sizes);
+      hovered = null;
+      hover(null);
+    }
+    const { cache } = parts;
+    const colouring = layerColouring(next);
+    const domains = colourDomains(next, colouring);
+    const oScale = divergingScale(domains.o);
+    const deltaScale = divergingScale(domains.delta);
+    const ref = domains.weightRef;
+
+    parts.links.forEach((link, n) => {
+      const w = next.weights?.[link.l]?.[link.k];
+      setAttr(link.line, cache, `ls${n}`, "stroke", w === undefined ? "#ccc" : rgbCss(signColor(w, ref)));
+      setAttr(link.line, cache, `lw${n}`, "stroke-width", strokeWidth(w ?? 0, { ref, max: parts.maxStroke }).toFixed(2));
+    });
+    parts.biases.forEach((bias, n) => {
+      const b = next.biases?.[bias.l]?.[bias.j];
+      setAttr(bias.rect, cache, `bf${n}`, "fill", b === undefined ? "#ccc" : rgbCss(signColor(b, ref)));
+    });
+    parts.nodes.forEach((row, l) => {
+      const by = colouring[l].by;
+      const values = by === "delta" ? deltaOf(next, l) : next.o?.[l];
+      const scale = by === "delta" ? deltaScale : oScale;
+      row.forEach((circle, j) => {
+        const v = values?.[j];
+        const fill = by === "pending" || v === undefined ? PENDING_FILL : scale.css(v);
+        setAttr(circle, cache, `nf${l}:${j}`, "fill", fill);
+        setAttr(circle, cache, `nc${l}:${j}`, "class", by === "pending" ? "bl-node is-pending" : by === "delta" ? "bl-node is-delta" : "bl-node");
+        if (parts.showValues) {
+          const text = by === "pending" || v === undefined ? "" : `${by === "delta" ? "δ" : "o"} ${formatNumber(v, 4)}`;
+          const el = parts.values[l][j];
+          if (cache[`nv${l}:${j}`] !== text) {
+            cache[`nv${l}:${j}`] = text;
+            el.textContent = text;
+          }
+        }
+      });
+      const activation = activationName(next.activations, l, next.sizes.length - 1);
+      const sub = by === "delta" ? `${activation ? `${activation} · ` : ""}δ shown` : activation;
+      const el = parts.activationLabels[l];
+      if (cache[`al${l}`] !== sub) {
+        cache[`al${l}`] = sub;
+        el.textContent = sub;
+      }
+    });
+    showPicked(next.picked ?? []);
+    updateLegend(legend, colouring, domains, oScale, deltaScale);
+    if (hovered) emitHover();
+  }
+
+  function showPicked(picked) {
+    const keys = picked.map(paramKey);
+    const text = keys.join("|");
+    if (parts.cache.picked === text) return;
+    parts.cache.picked = text;
+    for (const link of parts.links) link.hit.classList.toggle("is-picked", keys.includes(`w:${link.l}:${link.i}:${link.j}`));
+    for (const bias of parts.biases) bias.rect.classList.toggle("is-picked", keys.includes(`b:${bias.l}:${bias.j}`));
+    parts.badgeGroup.replaceChildren();
+    picked.forEach((param, n) => {
+      let at = null;
+      if (param.kind === "weight") {
+        at = parts.links.find((k) => k.l === param.layer && k.i === param.i && k.j === param.j)?.mid;
+      } else {
+        const bias = parts.biases.find((b) => b.l === param.layer && b.j === param.j);
+        if (bias) at = { x: bias.geo.x - 9, y: bias.geo.y + bias.geo.size + 7 };
+      }
+      if (!at) return;
+      const g = svg("g", { class: "bl-badge", transform: `translate(${at.x.toFixed(1)},${at.y.toFixed(1)})` }, parts.badgeGroup);
+      svg("circle", { r: 8 }, g);
+      const t = svg("text", { y: 3.5, "text-anchor": "middle" }, g);
+      t.textContent = String(n + 1);
+    });
+  }
+
+  function targetOf(el) {
+    const kind = el.dataset.kind;
+    const layer = Number(el.dataset.layer);
+    const j = Number(el.dataset.j);
+    return kind === "weight" ? { kind, layer, i: Number(el.dataset.i), j } : { kind, layer, j };
+  }
+
+  function emitHover() {
+    if (!state || !hovered) return;
+    hover({ ...describe(state, hovered.target), clientX: hovered.clientX, clientY: hovered.clientY });
+  }
+
+  function pointAt(event) {
+    const el = event.target.closest?.("[data-kind]");
+    return el && svgEl.contains(el) ? el : null;
+  }
+
+  svgEl.addEventListener("pointerover", (event) => {
+    const el = pointAt(event);
+    if (!el) return;
+    hovered = { target: targetOf(el), clientX: event.clientX, clientY: event.clientY };
+    setHighlight(el);
+    emitHover();
+  });
+  svgEl.addEventListener("pointermove", (event) => {
+    if (!hovered || event.pointerType === "touch") return;
+    hovered.clientX = event.clientX;
+    hovered.clientY = event.clientY;
+    emitHover();
+  });
+  svgEl.addEventListener("pointerout", (event) => {
+    // A touch keeps its info up until the next tap elsewhere.
+    if (!hovered || event.pointerType === "touch") return;
+    const into = event.relatedTarget?.closest?.("[data-kind]");
+    if (into && into.dataset.param && into.dataset.param === pointAt(event)?.dataset.param) return;
+    hovered = null;
+    setHighlight(null);
+    hover(null);
+  });
+  svgEl.addEventListener("click", (event) => {
+    const el = pointAt(event);
+    if (!el) {
+      hovered = null;
+      setHighlight(null);
+      hover(null);
+      return;
+    }
+    hovered = { target: targetOf(el), clientX: event.clientX, clientY: event.clientY };
+    setHighlight(el);
+    emitHover();
+    if (el.dataset.kind !== "neuron") onPick(describe(state, hovered.target).param);
+  });
+
+  // Scrolling moves the page under the pointer (or under a tapped item): the info would be stale.
+  const onScroll = () => {
+    if (!hovered) return;
+    hovered = null;
+    setHighlight(null);
+    hover(null);
+  };
+  window.addEventListener("scroll", onScroll, { passive: true, capture: true });
+
+  let highlighted = [];
+  function setHighlight(el) {
+    for (const h of highlighted) h.classList.remove("is-hover");
+    highlighted = [];
+    if (!el) return;
+    const param = el.dataset.param;
+    highlighted = param ? [...svgEl.querySelectorAll(`[data-param="${param}"]`)] : [el];
+    for (const h of highlighted) h.classList.add("is-hover");
+  }
+
+  return {
+    element: root,
+    update,
+    inspect(target) {
+      return state ? describe(state, target) : null;
+    },
+    destroy() {
+      window.removeEventListener("scroll", onScroll, { capture: true });
+      tooltip?.destroy();
+      root.remove();
+    },
+  };
+}
+
+function activationName(activations, l, L) {
+  if (l === 0 || !activations) return "";
+  if (typeof activations === "string") return activations;
+  if (activations.length === L) return activations[l - 1] ?? "";
+  return activations[l] ?? "";
+}
+
+function buildLegend(root) {
+  const el = html("div", "bl-legend", root);
+  const neurons = html("div", "bl-legend-item", el);
+  const title = html("div", "bl-legend-title", neurons, "neuron colour: output o");
+  const bar = html("div", "bl-legend-bar", neurons);
+  const ticks = html("div", "bl-legend-ticks", neurons);
+  const tickEls = [0, 1, 2].map(() => html("span", null, ticks));
+  const links = html("div", "bl-legend-item bl-legend-links", el);
+  html("div", "bl-legend-title", links, "connections and biases");
+  const key = html("div", "bl-legend-key", links);
+  key.innerHTML = `<svg width="240" height="34" viewBox="0 0 240 34" aria-hidden="true">
+      <line x1="2" y1="9" x2="34" y2="9" stroke="${rgbCss(signColor(-2.2))}" stroke-width="5"/>
+      <text x="40" y="13">negative w</text>
+      <line x1="110" y1="9" x2="142" y2="9" stroke="${rgbCss(signColor(2.2))}" stroke-width="5"/>
+      <text x="148" y="13">positive</text>
+      <rect x="12" y="21" width="9" height="9" rx="1" fill="${rgbCss(signColor(1))}" stroke="#555" stroke-width="0.8"/>
+      <text x="40" y="30">bias b: the square by each neuron</text>
+    </svg>`;
+  const widthNote = html("div", "bl-legend-note", links, "");
+  html("div", "bl-legend-note", links, "click a connection or bias: a loss-surface axis");
+  return { title, bar, tickEls, widthNote, cache: {} };
+}
+
+function updateLegend(legend, colouring, domains, oScale, deltaScale) {
+  const showsDelta = colouring.some((c) => c.by === "delta");
+  const scale = showsDelta ? deltaScale : oScale;
+  const d = scale.domain;
+  const title = showsDelta ? "neuron colour: δ = ∂E/∂net (grey: not reached yet)" : "neuron colour: output o";
+  const step = d[2] - d[1];
+  const labels = [formatTick(d[0], step), "0", formatTick(d[2], step)];
+  const note = `width grows with |w|, full at |w| ≥ ${domains.weightRef}`;
+  const c = legend.cache;
+  if (c.title !== title) legend.title.textContent = c.title = title;
+  if (c.labels !== labels.join()) {
+    c.labels = labels.join();
+    labels.forEach((t, k) => (legend.tickEls[k].textContent = t));
+  }
+  if (c.bar === undefined) legend.bar.style.background = c.bar = legendGradient(oScale);
+  if (c.note !== note) legend.widthNote.textContent = c.note = note;
+}

@@ -1,0 +1,422 @@
+/**
+ * The loss surface with the descent path, on a canvas.
+ *
+ *   const view = createSurfaceView(container);
+ *   view.update(surface);          // a `surface` message: {kind, description, axes: [labelA, labelB],
+ *                                  //   alpha (Float64Array, na), beta (nb), loss (Float32Array (nb, na) row-major;
+ *                                  //   one row in 1-D), path (Float64Array k × 2, or k in 1-D), current}
+ *   view.setPoint(point, descent); // each frame: the current point [a, b] (or [x]) and −∇E projected on the
+ *                                  //   axes [da, db] (or [dx]); a new point is appended to the drawn path
+ *   view.clear();                  // back to the empty panel with its hint
+ *   view.destroy();
+ *
+ * 2-D (kinds "weights", "random", "trajectory"): the loss as a viridis heatmap coloured by the log of its
+ * excess over the minimum, contour lines at levels evenly spaced on that same map (contours.js), the path
+ * so far (a line with a dot per iterate), the current point and an arrow along −∇E, longest where the
+ * slope is the steepest on the slice drawn and shorter (as a square root) where it is flatter, though never
+ * hidden: its direction is the point. Axis α across, β up.
+ * 1-D (kinds "curve" and "line"): the curve itself, the iterates on it as dots, the current x.
+ * The description is shown under the plot, in the server's words.
+ */
+
+import { createCanvas, html } from "./canvas.js";
+import { legendGradient, sequentialScale } from "./colors.js";
+import { contours, surfaceLevels } from "./contours.js";
+import {
+  arrowGeometry, cellAlignedSpan, descentArrowLength, gridCoordinate, interpolate, paintGrid, pathPoints, shortAxisLabel,
+  steepestSlope, tableOffset,
+} from "./plotmath.js";
+import { excessLogScale, extent, formatNumber, formatTick, linearScale, niceDomain, niceTicks, tickStep } from "./scales.js";
+
+const MARGIN = { top: 12, right: 14, bottom: 44, left: 58 };
+const CURVE_COLOUR = "#0072b2";
+const ITERATE_COLOUR = "#d55e00";
+const NOW_COLOUR = "#e69f00";
+const ONE_D = new Set(["curve", "line"]);
+
+export function createSurfaceView(container) {
+  const root = html("div", "bl-surface is-empty", container);
+  const plot = createCanvas(root, "bl-surface-canvas", "the loss surface and the descent path", draw);
+  const legend = html("div", "bl-legend bl-surface-legend", root);
+  const axesNote = html("div", "bl-surface-axes", root);
+  const caption = html("p", "bl-surface-caption", root);
+  const off = document.createElement("canvas");
+  let surface = null;
+  let oneD = false;
+  let path = [];
+  let current = null;
+  let descent = null;
+  let levels = [];
+  let pending = 0;
+  let steepest = 0; // the steepest |∇E| on the slice drawn (loss per parameter unit): the arrow's full length
+
+  function schedule() {
+    if (pending) return;
+    pending = requestAnimationFrame(() => {
+      pending = 0;
+      draw();
+    });
+  }
+
+  function update(next) {
+    surface = next;
+    oneD = ONE_D.has(next.kind) || !next.beta || next.beta.length < 2;
+    root.classList.toggle("is-empty", false);
+    root.classList.toggle("is-1d", oneD);
+    path = pathPoints(next.path, oneD ? 1 : 2);
+    current = toPoint(next.current, oneD ? 1 : 2) ?? path[path.length - 1] ?? null;
+    caption.textContent = next.description ?? "";
+    const [labelA, labelB] = next.axes ?? [];
+    axesNote.replaceChildren();
+    if (oneD) {
+      note(axesNote, "across", labelA ?? "x");
+    } else {
+      note(axesNote, "across (α)", labelA ?? "α");
+      note(axesNote, "up (β)", labelB ?? "β");
+    }
+    if (!oneD) paintHeatmap();
+    else levels = [];
+    steepest = steepestSlope(next.loss, next.alpha, oneD ? null : next.beta);
+    buildLegend();
+    draw();
+  }
+
+  function paintHeatmap() {
+    const na = surface.alpha.length;
+    const nb = surface.beta.length;
+    const loss = surface.loss;
+    const range = extent(loss) ?? [0, 1];
+    const scale = sequentialScale(range, excessLogScale(range[0], range[1]));
+    const table = scale.table(256);
+    off.width = na;
+    off.height = nb;
+    const ctx = off.getContext("2d");
+    const image = ctx.createImageData(na, nb);
+    paintGrid(na, nb, (k) => tableOffset(scale.t(loss[k]), 256), table, image.data);
+    ctx.putImageData(image, 0, 0);
+    levels = contours(loss, na, nb, surfaceLevels(loss, 10));
+    surface.scale = scale;
+  }
+
+  function buildLegend() {
+    legend.replaceChildren();
+    if (oneD) {
+      legend.innerHTML = `<svg width="330" height="16" viewBox="0 0 330 16" aria-hidden="true">
+          <line x1="0" y1="8" x2="24" y2="8" stroke="${CURVE_COLOUR}" stroke-width="2.5"/><text x="30" y="12">${surface.kind === "curve" ? "f(x)" : "loss E"}</text>
+          <circle cx="108" cy="8" r="3.5" fill="${ITERATE_COLOUR}"/><text x="116" y="12">iterates</text>
+          <circle cx="190" cy="8" r="5" fill="${NOW_COLOUR}" stroke="#222" stroke-width="1"/><text x="200" y="12">now</text>
+          <path d="M244,8 h24 m-6,-4 l6,4 l-6,4" fill="none" stroke="#222" stroke-width="2"/><text x="274" y="12">descent</text>
+        </svg>`;
+      return;
+    }
+    const scale = surface.scale;
+    const item = html("div", "bl-legend-item", legend);
+    html("div", "bl-legend-title", item, "loss E (colour: log of E − its minimum here)");
+    html("div", "bl-legend-bar", item).style.background = legendGradient(scale, 17);
+    const ticks = html("div", "bl-legend-ticks bl-legend-ticks-placed", item);
+    const [lo, hi] = scale.domain;
+    const mid = excessLogScale(lo, hi).invert(0.5);
+    for (const [v, offset] of [[lo, 0], [mid, 0.5], [hi, 1]]) {
+      const t = html("span", null, ticks, formatNumber(v, 3));
+      t.style.left = `${offset * 100}%`;
+    }
+    const key = html("div", "bl-legend-item bl-legend-shapes", legend);
+    key.innerHTML = `<svg width="380" height="16" viewBox="0 0 380 16" aria-hidden="true">
+        <path d="M2,12 L14,6 L26,9" fill="none" stroke="#111" stroke-width="3.2"/><path d="M2,12 L14,6 L26,9" fill="none" stroke="#fff" stroke-width="1.5"/>
+        <text x="32" y="12">path so far</text>
+        <circle cx="112" cy="8" r="5" fill="${NOW_COLOUR}" stroke="#fff" stroke-width="1.5"/><text x="122" y="12">now</text>
+        <path d="M160,8 h26 m-7,-4 l7,4 l-7,4" fill="none" stroke="#111" stroke-width="3.4"/><path d="M160,8 h26 m-7,-4 l7,4 l-7,4" fill="none" stroke="#fff" stroke-width="1.6"/>
+        <text x="192" y="12">−∇E: downhill, longer = steeper</text></svg>`;
+  }
+
+  function draw() {
+    const { ctx, width, height } = plot.begin();
+    const box = { left: MARGIN.left, right: width - MARGIN.right, top: MARGIN.top, bottom: height - MARGIN.bottom };
+    if (!surface) {
+      ctx.fillStyle = "#666";
+      ctx.font = "13px system-ui, sans-serif";
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      const cx = width / 2;
+      const cy = height / 2;
+      ctx.fillText("No loss surface yet.", cx, cy - 20);
+      ctx.fillText("Click two connections (or biases) in the network,", cx, cy + 2);
+      ctx.fillText("or choose the random or the trajectory plane.", cx, cy + 20);
+      return;
+    }
+    if (oneD) drawCurve(ctx, box);
+    else drawPlane(ctx, box);
+  }
+
+  function drawPlane(ctx, box) {
+    const { alpha, beta } = surface;
+    const na = alpha.length;
+    const nb = beta.length;
+    // Keep a square cell for square parameter units when the panel allows; else fill the box.
+    const x = linearScale([alpha[0], alpha[na - 1]], [box.left, box.right]);
+    const y = linearScale([beta[0], beta[nb - 1]], [box.bottom, box.top]);
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(box.left, box.top, box.right - box.left, box.bottom - box.top);
+    ctx.clip();
+    ctx.imageSmoothingEnabled = true;
+    ctx.imageSmoothingQuality = "high";
+    const [sx, sw] = cellAlignedSpan(alpha[0], alpha[na - 1], na, x);
+    const [sy, sh] = cellAlignedSpan(beta[nb - 1], beta[0], nb, y);
+    ctx.drawImage(off, sx, sy, sw, sh);
+    ctx.lineWidth = 1;
+    ctx.strokeStyle = "rgba(255, 255, 255, 0.55)";
+    for (const { lines } of levels) {
+      for (const line of lines) {
+        ctx.beginPath();
+        line.points.forEach(([c, r], k) => {
+          const px = x(gridCoordinate(alpha[0], alpha[na - 1], na, c));
+          const py = y(gridCoordinate(beta[0], beta[nb - 1], nb, r));
+          if (k === 0) ctx.moveTo(px, py);
+          else ctx.lineTo(px, py);
+        });
+        ctx.stroke();
+      }
+    }
+    drawPath(ctx, path.map(([a, b]) => [x(a), y(b)]));
+    if (current) {
+      const px = x(current[0]);
+      const py = y(current[1]);
+      if (descent) {
+        const dx = descent[0] * (x(1) - x(0));
+        const dy = descent[1] * (y(1) - y(0));
+        const length = descentArrowLength(Math.hypot(descent[0], descent[1]), steepest);
+        drawArrow(ctx, arrowGeometry(px, py, dx, dy, length, 10), px, py);
+      }
+      drawNow(ctx, px, py);
+    }
+    ctx.restore();
+    drawAxes(ctx, box, [alpha[0], alpha[na - 1]], [beta[0], beta[nb - 1]], x, y);
+    const [labelA, labelB] = surface.axes ?? [];
+    axisTitles(ctx, box, shortAxisLabel(labelA ?? "α"), shortAxisLabel(labelB ?? "β"));
+  }
+
+  function drawCurve(ctx, box) {
+    const { alpha, loss } = surface;
+    const n = alpha.length;
+    const ys = loss.subarray ? loss.subarray(0, n) : loss.slice(0, n);
+    const range = extent(ys) ?? [0, 1];
+    const yDomain = niceDomain(range[0], range[1], 5);
+    const x = linearScale([alpha[0], alpha[n - 1]], [box.left, box.right]);
+    const y = linearScale(yDomain, [box.bottom, box.top]);
+    drawAxes(ctx, box, [alpha[0], alpha[n - 1]], yDomain, x, y, true);
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(box.left, box.top - 6, box.right - box.left, box.bottom - box.top + 6);
+    ctx.clip();
+    ctx.strokeStyle = CURVE_COLOUR;
+    ctx.lineWidth = 2.2;
+    ctx.beginPath();
+    let drawing = false;
+    for (let k = 0; k < n; k++) {
+      if (!Number.isFinite(ys[k])) {
+        drawing = false;
+        continue;
+      }
+      if (drawing) ctx.lineTo(x(alpha[k]), y(ys[k]));
+      else ctx.moveTo(x(alpha[k]), y(ys[k]));
+      drawing = true;
+    }
+    ctx.stroke();
+    const onCurve = (v) => [x(v), y(interpolate(alpha, ys, v))];
+    ctx.fillStyle = ITERATE_COLOUR;
+    for (const [v] of path) {
+      const [px, py] = onCurve(v);
+      ctx.beginPath();
+      ctx.arc(px, py, 3.2, 0, 2 * Math.PI);
+      ctx.fill();
+    }
+    if (current) {
+      const [px, py] = onCurve(current[0]);
+      ctx.strokeStyle = "rgba(0, 0, 0, 0.45)";
+      ctx.lineWidth = 1;
+      ctx.setLineDash([4, 4]);
+      ctx.beginPath();
+      ctx.moveTo(px, box.top);
+      ctx.lineTo(px, box.bottom);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      if (descent) {
+        const dx = descent[0] * (x(1) - x(0));
+        drawArrow(ctx, arrowGeometry(px, py, dx, 0, descentArrowLength(Math.abs(descent[0]), steepest), 9), px, py);
+      }
+      drawNow(ctx, px, py, "#222");
+      ctx.fillStyle = "#222";
+      ctx.font = "12px system-ui, sans-serif";
+      ctx.textAlign = "left";
+      ctx.textBaseline = "bottom";
+      const label = `${shortAxisLabel(surface.axes?.[0] ?? "x")} = ${formatNumber(current[0], 5)}`;
+      ctx.fillText(label, Math.min(px + 6, box.right - ctx.measureText(label).width - 2), box.top + 14);
+    }
+    ctx.restore();
+    axisTitles(ctx, box, shortAxisLabel(surface.axes?.[0] ?? "x"), surface.kind === "curve" ? "f(x)" : "loss E");
+  }
+
+  return {
+    element: root,
+    update,
+    setPoint(point, nextDescent) {
+      if (!surface) return;
+      const p = toPoint(point, oneD ? 1 : 2);
+      if (!p) return;
+      const last = path[path.length - 1];
+      if (!last || last.some((v, k) => v !== p[k])) path.push(p);
+      current = p;
+      descent = toPoint(nextDescent, oneD ? 1 : 2);
+      schedule();
+    },
+    clear() {
+      surface = null;
+      steepest = 0;
+      path = [];
+      current = null;
+      descent = null;
+      levels = [];
+      root.classList.add("is-empty");
+      root.classList.remove("is-1d");
+      legend.replaceChildren();
+      axesNote.replaceChildren();
+      caption.textContent = "";
+      draw();
+    },
+    destroy() {
+      if (pending) cancelAnimationFrame(pending);
+      plot.destroy();
+      root.remove();
+    },
+  };
+}
+
+function note(parent, name, text) {
+  const row = html("div", null, parent);
+  html("span", "bl-surface-axis-name", row, `${name}: `);
+  row.append(text);
+}
+
+function toPoint(value, dims) {
+  if (value === null || value === undefined) return null;
+  const p = typeof value === "number" ? [value] : Array.from(value).slice(0, dims);
+  return p.length === dims && p.every(Number.isFinite) ? p : null;
+}
+
+function drawPath(ctx, pixels) {
+  if (pixels.length === 0) return;
+  ctx.lineJoin = "round";
+  for (const [colour, width] of [["rgba(0, 0, 0, 0.8)", 3.4], ["#fff", 1.6]]) {
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = width;
+    ctx.beginPath();
+    pixels.forEach(([px, py], k) => (k === 0 ? ctx.moveTo(px, py) : ctx.lineTo(px, py)));
+    ctx.stroke();
+  }
+  // A dot per iterate while they are few enough to tell apart; the newest few hundred otherwise.
+  const from = Math.max(0, pixels.length - 400);
+  ctx.fillStyle = "#fff";
+  ctx.strokeStyle = "rgba(0, 0, 0, 0.8)";
+  ctx.lineWidth = 1;
+  for (let k = from; k < pixels.length; k++) {
+    ctx.beginPath();
+    ctx.arc(pixels[k][0], pixels[k][1], 2.2, 0, 2 * Math.PI);
+    ctx.fill();
+    ctx.stroke();
+  }
+}
+
+function drawNow(ctx, px, py, ring = "#fff") {
+  ctx.beginPath();
+  ctx.arc(px, py, 6, 0, 2 * Math.PI);
+  ctx.fillStyle = NOW_COLOUR;
+  ctx.fill();
+  ctx.lineWidth = 2;
+  ctx.strokeStyle = ring;
+  ctx.stroke();
+  ctx.beginPath();
+  ctx.arc(px, py, 7.5, 0, 2 * Math.PI);
+  ctx.lineWidth = 1;
+  ctx.strokeStyle = "#111";
+  ctx.stroke();
+}
+
+function drawArrow(ctx, arrow, x0, y0) {
+  if (!arrow || !(Math.hypot(arrow.tip[0] - x0, arrow.tip[1] - y0) > 0)) return;
+  for (const [colour, width] of [["#111", 4.2], ["#fff", 2]]) {
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = width;
+    ctx.lineCap = "round";
+    ctx.lineJoin = "round";
+    ctx.beginPath();
+    ctx.moveTo(x0, y0);
+    ctx.lineTo(arrow.tip[0], arrow.tip[1]);
+    ctx.moveTo(arrow.left[0], arrow.left[1]);
+    ctx.lineTo(arrow.tip[0], arrow.tip[1]);
+    ctx.lineTo(arrow.right[0], arrow.right[1]);
+    ctx.stroke();
+  }
+  ctx.lineCap = "butt";
+}
+
+function drawAxes(ctx, box, xDomain, yDomain, x, y, grid = false) {
+  ctx.font = "11px system-ui, sans-serif";
+  ctx.fillStyle = "#333";
+  ctx.lineWidth = 1;
+  const xStep = tickStep(xDomain[0], xDomain[1], 5);
+  ctx.textAlign = "center";
+  ctx.textBaseline = "top";
+  for (const v of niceTicks(xDomain[0], xDomain[1], 5)) {
+    const px = Math.round(x(v)) + 0.5;
+    ctx.strokeStyle = "#888";
+    ctx.beginPath();
+    ctx.moveTo(px, box.bottom);
+    ctx.lineTo(px, box.bottom + 4);
+    ctx.stroke();
+    ctx.fillText(formatTick(v, xStep), px, box.bottom + 6);
+  }
+  const yStep = tickStep(yDomain[0], yDomain[1], 5);
+  ctx.textAlign = "right";
+  ctx.textBaseline = "middle";
+  for (const v of niceTicks(yDomain[0], yDomain[1], 5)) {
+    const py = Math.round(y(v)) + 0.5;
+    if (grid) {
+      ctx.strokeStyle = "#ececec";
+      ctx.beginPath();
+      ctx.moveTo(box.left, py);
+      ctx.lineTo(box.right, py);
+      ctx.stroke();
+    }
+    ctx.strokeStyle = "#888";
+    ctx.beginPath();
+    ctx.moveTo(box.left - 4, py);
+    ctx.lineTo(box.left, py);
+    ctx.stroke();
+    ctx.fillText(formatTick(v, yStep), box.left - 6, py);
+  }
+  ctx.strokeStyle = "#888";
+  if (grid) {
+    ctx.beginPath();
+    ctx.moveTo(box.left + 0.5, box.top);
+    ctx.lineTo(box.left + 0.5, box.bottom + 0.5);
+    ctx.lineTo(box.right, box.bottom + 0.5);
+    ctx.stroke();
+  } else {
+    ctx.strokeRect(box.left - 0.5, box.top - 0.5, box.right - box.left + 1, box.bottom - box.top + 1);
+  }
+}
+
+function axisTitles(ctx, box, across, up) {
+  ctx.font = "12px system-ui, sans-serif";
+  ctx.fillStyle = "#222";
+  ctx.textAlign = "center";
+  ctx.textBaseline = "top";
+  ctx.fillText(across, (box.left + box.right) / 2, box.bottom + 22);
+  ctx.save();
+  ctx.translate(14, (box.top + box.bottom) / 2);
+  ctx.rotate(-Math.PI / 2);
+  ctx.textBaseline = "middle";
+  ctx.fillText(up, 0, 0);
+  ctx.restore();
+}
