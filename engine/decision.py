@@ -19,7 +19,8 @@ def data_domain(*point_sets: Array, margin: float = 0.1) -> tuple[float, float, 
 
 
 def decision_grid(net: Network, domain: tuple[float, float, float, float], resolution: int) -> Array:
-    """The output at the centres of a resolution × resolution grid over ``domain`` (2-D inputs only).
+    """The output at the points of a resolution × resolution lattice spanning ``domain`` edge to edge
+    (x = linspace(x0, x1, resolution), likewise y), for 2-D inputs only.
 
     Returns (resolution, resolution) for one output, (resolution, resolution, K) for K; row 0 is y0.
     """
@@ -28,9 +29,7 @@ def decision_grid(net: Network, domain: tuple[float, float, float, float], resol
     if not 2 <= resolution <= 1000:
         raise ValueError(f"resolution: expected 2..1000 cells per side, got {resolution}")
     x0, x1, y0, y1 = domain
-    xs = x0 + (np.arange(resolution) + 0.5) * (x1 - x0) / resolution
-    ys = y0 + (np.arange(resolution) + 0.5) * (y1 - y0) / resolution
-    gx, gy = np.meshgrid(xs, ys)
+    gx, gy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
     with np.errstate(all="ignore"):
         out = net.predict(np.column_stack([gx.ravel(), gy.ravel()]))
     k = out.shape[1]
