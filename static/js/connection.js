@@ -47,6 +47,7 @@ export function connect(options) {
   let nextId = 1;
   const pending = new Map(); // id -> {resolve, reject, message}
   const newest = { frame: null, grid: null, surface: null };
+  const received = { frame: 0, grid: 0, surface: 0 }; // counts, for measurement
   let loss = [];
 
   function setState(next, detail) {
@@ -73,6 +74,7 @@ export function connect(options) {
       return;
     }
     const { type, header } = message;
+    if (type in received) received[type]++;
     if (type === "frame") {
       if (message.arrays.loss_steps?.length) loss.push(message);
       newest.frame = message;
@@ -166,5 +168,5 @@ export function connect(options) {
   }
 
   open();
-  return { request, send, takeNewest, takeLoss, close, get state() { return state; } };
+  return { request, send, takeNewest, takeLoss, close, received, get state() { return state; } };
 }

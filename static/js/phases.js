@@ -34,6 +34,9 @@ export function phaseSentence(phase, step) {
 
 /** Write the steps into `list` (an <ol>), reusing its items when the network's depth has not changed. */
 export function renderPhases(list, sizes, phase, step) {
+  const key = `${sizes.join(",")}|${phase?.kind}|${phase?.layer}|${step}`;
+  if (list.dataset.key === key) return;
+  list.dataset.key = key;
   const steps = phaseSteps(sizes, phase);
   if (list.children.length !== steps.length || list.dataset.depth !== String(sizes.length)) {
     list.dataset.depth = String(sizes.length);

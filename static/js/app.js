@@ -1,0 +1,441 @@
+// The page's wiring: create or join a session, keep one connection to it, and draw the newest frame, grid and
+// surface on requestAnimationFrame, only when something new has arrived. Every number comes from the server.
+
+import { connect, newClientId } from "./connection.js";
+import { createControls, errorTarget } from "./controls.js";
+import { createDecisionMap } from "./heatmap.js";
+import { installShortcuts, SHORTCUTS } from "./keyboard.js";
+import { createLossChart } from "./losschart.js";
+import { createNetworkView } from "./network.js";
+import { renderPhases } from "./phases.js";
+import * as msg from "./protocol.js";
+import { formatCount, formatNumber } from "./scales.js";
+import { createSurfaceView } from "./surface.js";
+import { linkableConfig, parseHash, serializeHash, viewerHash } from "./urlstate.js";
+
+const $ = (id) => document.getElementById(id);
+const STORE = "backprop-lab";
+
+// What the page knows, in one place; window.backpropLab exposes it for measurement and tests.
+const state = {
+  session: null,
+  token: null,
+  role: "loading",
+  options: null,
+  config: null,
+  view: { show_test: true, log_scale: false },
+  data: null,
+  frame: null, // the newest frame drawn: {header, arrays}
+  network: null, // the network view's state from that frame
+  surface: null,
+  lastStep: -1,
+  draws: 0, // requestAnimationFrame callbacks that drew something
+  drawMs: 0, // main-thread time spent in them
+  framesReceived: 0,
+  connection: null,
+};
+window.backpropLab = state;
+
+const views = {};
+let controls = null;
+let connection = null;
+let firstWelcome = true;
+
+// -- messages to the person ------------------------------------------------------------------------------
+
+function showStatus(text, { kind = "error", action = null } = {}) {
+  const box = $("status");
+  box.dataset.kind = kind;
+  $("status-text").textContent = text;
+  const button = $("status-action");
+  button.hidden = !action;
+  if (action) {
+    button.textContent = action.label;
+    button.onclick = action.run;
+  }
+  box.hidden = false;
+}
+
+function hideStatus() {
+  $("status").hidden = true;
+}
+
+/** Put a server error next to the control that caused it, or in the status area. */
+function showError(error, field) {
+  const target = errorTarget(error.field, error.of) ?? (error.field === undefined ? field : null);
+  if (target && controls?.showError(target, plain(error.message))) return;
+  showStatus(plain(error.message));
+}
+
+/** The server words errors "field: reason"; people read the reason, with its first letter up. */
+function plain(text) {
+  const reason = String(text ?? "Something went wrong.").replace(/^[\w.[\]]+: /, "");
+  return reason.charAt(0).toUpperCase() + reason.slice(1);
+}
+
+/**
+ * Send a control message. Resolves with the server's reply, or with null when it was refused: the refusal is
+ * then already shown, next to `field`'s control (or in the status area), so callers need not handle it.
+ */
+function act(message, field) {
+  if (state.role !== "controller") {
+    showStatus("You are following the presenter's session: only the presenter can change it.", { kind: "info" });
+    return Promise.resolve(null);
+  }
+  if (field) controls.clearError(field);
+  return connection.request(message).catch((error) => {
+    showError(error, field);
+    // The control shows what the person chose; put it back to what is in force.
+    if ((message.type === "configure" || message.type === "set") && state.config) controls.revert(state.config);
+    return null;
+  });
+}
+
+// -- the URL ---------------------------------------------------------------------------------------------
+
+function writeHash() {
+  if (state.role === "viewer") {
+    history.replaceState(null, "", viewerHash(state.session));
+    return;
+  }
+  const takes = state.options?.optimizers?.[state.config?.optimizer]?.settings;
+  const config = state.config ? linkableConfig(state.config, takes) : {};
+  if (config.preset) {
+    // A worked example fixes its own model, data and optimizer: the preset's name is the setup.
+    for (const key of Object.keys(config)) if (key !== "preset") delete config[key];
+  }
+  const hash = serializeHash({ session: state.session, config, view: state.view });
+  if (hash !== location.hash) history.replaceState(null, "", hash || location.pathname);
+}
+
+function onView(change) {
+  Object.assign(state.view, change);
+  for (const [key, value] of Object.entries(change)) if (value === undefined) delete state.view[key];
+  if ("show_test" in change) views.map.showTest(state.view.show_test !== false);
+  if ("log_scale" in change) views.loss.setLogScale(Boolean(state.view.log_scale));
+  writeHash();
+}
+
+// -- sessions --------------------------------------------------------------------------------------------
+
+async function fetchJSON(url, init) {
+  const response = await fetch(url, init);
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) throw Object.assign(new Error(body.message ?? `${url}: ${response.status}`), body);
+  return body;
+}
+
+async function createSession(config) {
+  const body = JSON.stringify({ config });
+  const created = await fetchJSON("/api/sessions", {
+    method: "POST", headers: { "content-type": "application/json" }, body,
+  });
+  sessionStorage.setItem(`${STORE}:token:${created.session}`, created.token);
+  return created;
+}
+
+function clientId() {
+  let id = sessionStorage.getItem(`${STORE}:client`);
+  if (!id) {
+    id = newClientId();
+    sessionStorage.setItem(`${STORE}:client`, id);
+  }
+  return id;
+}
+
+async function start() {
+  const link = parseHash(location.hash);
+  Object.assign(state.view, link.view);
+  if (link.problems.length) showStatus(`Some settings in the link were not understood: ${link.problems.join("; ")}.`, { kind: "warning" });
+  try {
+    state.options = await fetchJSON("/api/options");
+  } catch (error) {
+    showStatus(`The server did not answer (${error.message}). Is it running? Reload the page to try again.`);
+    return;
+  }
+  controls.setOptions(state.options);
+  state.linkConfig = link.config;
+  if (link.session) {
+    state.session = link.session;
+    state.token = sessionStorage.getItem(`${STORE}:token:${link.session}`);
+  } else {
+    await startOwnSession(link.config);
+  }
+  if (state.session) open();
+}
+
+async function startOwnSession(config) {
+  try {
+    const created = await createSession(config);
+    state.session = created.session;
+    state.token = created.token;
+  } catch (error) {
+    if (error.field && Object.keys(config).length) {
+      showStatus(`The link's ${error.field} was refused (${plain(error.message)}); starting with the usual settings instead.`, { kind: "warning" });
+      return startOwnSession({});
+    }
+    showStatus(`Could not start a session: ${plain(error.message)}`);
+    return;
+  }
+  state.linkConfig = {};
+  writeHash();
+}
+
+function open() {
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  connection = connect({
+    url: `${scheme}://${location.host}/ws/${encodeURIComponent(state.session)}`,
+    token: state.token,
+    client: clientId(),
+    onState: showConnection,
+    onWelcome: welcome,
+    onMessage: receive,
+    onFatal: lost,
+  });
+  state.connection = connection;
+}
+
+function showConnection(connectionState, detail) {
+  const indicator = $("connection");
+  indicator.dataset.state = connectionState;
+  indicator.textContent = {
+    connecting: "connecting…",
+    open: "connected",
+    reconnecting: detail ? `connection lost: trying again in ${Math.ceil(detail)} s` : "reconnecting…",
+    closed: "not connected",
+  }[connectionState];
+}
+
+function welcome(w) {
+  state.freshConnection = true;
+  state.role = w.role;
+  document.body.dataset.role = w.role;
+  controls.setRole(w.role);
+  $("role").textContent = w.role === "controller"
+    ? "You are presenting. Students follow with the viewer link."
+    : "Following the presenter's session: you see what they do; the controls are theirs.";
+  setConfig(w.config);
+  controls.setPlaying(Boolean(w.playing));
+  if (w.status) showStatus(w.status, { kind: "warning" });
+  if (firstWelcome && w.role === "controller") applyLink();
+  firstWelcome = false;
+  writeHash();
+}
+
+/** The first time a presenter's page connects: bring the session to what the link asks for. */
+function applyLink() {
+  const wanted = state.linkConfig ?? {};
+  const differs = Object.entries(wanted).filter(([key, value]) => key !== "hyper"
+    && JSON.stringify(value) !== JSON.stringify(state.config[key]));
+  const hyper = Object.entries(wanted.hyper ?? {}).filter(([key, value]) => state.config.hyper?.[key] !== value);
+  if (differs.length || hyper.length) {
+    const fields = Object.fromEntries(differs);
+    if (hyper.length) fields.hyper = Object.fromEntries(hyper);
+    act(msg.configure(fields));
+  }
+  if (state.view.speed !== undefined) act(msg.speed(state.view.speed), "speed");
+  const kind = state.view.surface;
+  if (kind && kind !== "none") {
+    controls.setSurfaceKind(kind, state.view.surface_params ?? []);
+    if (kind !== "weights" || (state.view.surface_params ?? []).length === 2) {
+      act(msg.surface({ kind, params: kind === "weights" ? state.view.surface_params : undefined }), "surface");
+    }
+  } else if (state.view.surface_params) {
+    controls.setSurfaceKind("none", state.view.surface_params);
+  }
+}
+
+function setConfig(config) {
+  state.config = structuredClone(config);
+  controls.setConfig(state.config);
+}
+
+function lost(code, reason) {
+  const mine = Boolean(state.token);
+  const message = code === 4404
+    ? "This session has ended (the server may have restarted, or nobody was connected to it for a while)."
+    : reason;
+  showStatus(message, {
+    action: {
+      label: mine ? "Start again with the same setup" : "Start my own session with this setup",
+      run: () => {
+        const link = parseHash(location.hash);
+        history.replaceState(null, "", serializeHash({ config: link.config, view: link.view }) || location.pathname);
+        location.reload();
+      },
+    },
+  });
+}
+
+function receive(message) {
+  const { type, header } = message;
+  if (type === "data") {
+    // Sent after every (re)connection, and after every reconfiguration: the loss history comes again from
+    // its start either way. Only a reconfiguration drops the surface (the server clears it then).
+    const reconfigured = state.data !== null && !state.freshConnection;
+    state.freshConnection = false;
+    state.data = header;
+    if (header.config) setConfig(header.config);
+    controls.setData(header);
+    views.map.setPoints({ train: header.train, test: header.test, classes: header.classes, kind: header.kind });
+    connection.takeLoss();
+    views.loss.clear();
+    state.lastStep = -1;
+    // A worked example with other than two inputs has no plane to map: say so instead of an empty plot.
+    $("map-view").hidden = !header.domain;
+    $("map-note").textContent = header.domain ? "" : "This example has no 2-D input plane to map.";
+    if (reconfigured) {
+      views.surface.clear();
+      state.surface = null;
+      controls.setSurfaceKind("none");
+      delete state.view.surface;
+    }
+    writeHash();
+  } else if (type === "status") {
+    controls.setPlaying(Boolean(header.playing));
+    if (header.message) showStatus(header.message, { kind: "warning" });
+  } else if (type === "error") {
+    showError(header);
+  }
+}
+
+// -- drawing, once per animation frame, only when something new arrived -----------------------------------
+
+function draw() {
+  requestAnimationFrame(draw);
+  if (!connection) return;
+  const frame = connection.takeNewest("frame");
+  const grid = connection.takeNewest("grid");
+  const surface = connection.takeNewest("surface");
+  const loss = connection.takeLoss();
+  if (!frame && !grid && !surface && !loss) return;
+  const started = performance.now();
+  state.draws++;
+  if (frame) drawFrame(frame);
+  if (loss) drawLoss(loss);
+  if (grid) {
+    const h = grid.header;
+    views.map.update({ resolution: h.resolution, domain: h.domain, values: grid.arrays.values, classes: h.classes, outputRange: h.output_range });
+  }
+  if (surface) drawSurface(surface);
+  if (frame && state.surface && frame.arrays.surface_point) {
+    views.surface.setPoint(frame.arrays.surface_point, frame.arrays.surface_descent);
+  }
+  state.drawMs += performance.now() - started;
+}
+
+function drawFrame(frame) {
+  const h = frame.header;
+  state.frame = frame;
+  state.framesReceived++;
+  if (h.step < state.lastStep) views.loss.clear(); // a reset: the curve starts again
+  state.lastStep = h.step;
+  state.network = { ...msg.networkState(frame), picked: controls.picked };
+  views.network.update(state.network);
+  controls.setFrame(h);
+  if (state.config && h.hyper) state.config.hyper = { ...state.config.hyper, ...h.hyper };
+  renderPhases($("phase-indicator"), h.sizes, h.phase, h.step);
+  setText("readout-step", formatCount(h.step));
+  setText("readout-epoch", formatNumber(h.epoch, 3));
+  setText("readout-batch-loss", formatNumber(h.batch_loss, 5));
+  setText("readout-train-loss", formatNumber(h.train_loss, 5));
+  setText("readout-test-loss", formatNumber(h.test_loss, 5));
+  if (h.diverged) showStatus(h.diverged, { kind: "warning" });
+  if (h.hyper && state.role === "controller") scheduleHash();
+}
+
+function setText(id, text) {
+  const el = $(id);
+  if (el.textContent !== text) el.textContent = text;
+}
+
+function drawLoss({ steps, train, test }) {
+  views.loss.append(steps, train, test);
+}
+
+function drawSurface(surface) {
+  state.surface = surface;
+  const h = surface.header;
+  const kind = SURFACE_KINDS[h.kind] ?? h.kind;
+  if (state.role === "viewer") controls.setSurfaceKind(kind);
+  // The page asked for a slice by its own name ("curve" is the engine's "line" through the curve's x).
+  const shown = controls.surfaceKind === "curve" ? "curve" : kind;
+  views.surface.update({
+    ...h, ...surface.arrays, kind: shown, description: [h.description, h.caveat].filter(Boolean).join(" "),
+  });
+}
+
+// The engine's names for the slices, mapped back to the choices on the page.
+const SURFACE_KINDS = { parameters: "weights", random: "random", pca: "trajectory", line: "curve" };
+
+let hashTimer = null;
+function scheduleHash() {
+  // Hyperparameters move while a slider is dragged: write the URL a moment after they settle.
+  clearTimeout(hashTimer);
+  hashTimer = setTimeout(writeHash, 250);
+}
+
+// -- the page's own buttons -------------------------------------------------------------------------------
+
+function share() {
+  const link = `${location.origin}${location.pathname}${viewerHash(state.session)}`;
+  const done = () => showStatus(`Viewer link copied: ${link}`, { kind: "info" });
+  if (navigator.clipboard?.writeText) {
+    navigator.clipboard.writeText(link).then(done, () => showStatus(`Copy this viewer link: ${link}`, { kind: "info" }));
+  } else {
+    showStatus(`Copy this viewer link: ${link}`, { kind: "info" });
+  }
+  state.shareLink = link;
+}
+
+function listShortcuts() {
+  $("shortcuts").replaceChildren(...SHORTCUTS.flatMap((s) => {
+    const dt = document.createElement("dt");
+    const kbd = document.createElement("kbd");
+    kbd.textContent = s.label;
+    dt.append(kbd);
+    const dd = document.createElement("dd");
+    dd.textContent = s.description;
+    return [dt, dd];
+  }));
+}
+
+function init() {
+  controls = createControls(document, {
+    act,
+    onView,
+    onSurface: (kind) => {
+      if (!kind) {
+        views.surface.clear();
+        state.surface = null;
+      }
+    },
+  });
+  // No onHover: the view shows the exact numbers in its own tooltip.
+  views.network = createNetworkView($("network-view"), { onPick: (param) => controls.pick(param) });
+  views.map = createDecisionMap($("map-view"));
+  views.loss = createLossChart($("loss-view"));
+  views.surface = createSurfaceView($("surface-view"));
+  views.map.showTest(state.view.show_test !== false);
+  views.loss.setLogScale(Boolean(state.view.log_scale));
+  $("show-test").checked = state.view.show_test !== false;
+  $("log-scale").checked = Boolean(state.view.log_scale);
+  $("share").addEventListener("click", share);
+  $("status-close").addEventListener("click", hideStatus);
+  listShortcuts();
+  installShortcuts(window, {
+    togglePlay: () => state.role === "controller" && controls.togglePlay(),
+    step: () => state.role === "controller" && act(msg.step()),
+    phase: () => state.role === "controller" && act(msg.phase()),
+    reset: () => state.role === "controller" && act(msg.reset()),
+  });
+  window.addEventListener("hashchange", () => {
+    // A link pasted into the address bar: a different session or setup means starting over from it.
+    location.reload();
+  });
+  requestAnimationFrame(draw);
+  start();
+}
+
+Object.assign(state.view, parseHash(location.hash).view);
+init();

@@ -1,0 +1,101 @@
+"""What the browser tests and bench/browser.py share: how to launch Debian's Chromium, wait for the app,
+read what the page shows, and keep screenshots."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Browser, Page
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+VIEWPORT = {"width": 1600, "height": 1000}
+
+
+def launch(playwright: Any) -> Browser:
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+
+
+def wait_for_app(page: Page, timeout: float = 10_000) -> None:
+    """Until the page is connected and has drawn a frame."""
+    page.wait_for_function(
+        "() => window.backpropLab && window.backpropLab.frame !== null"
+        " && document.getElementById('connection').dataset.state === 'open'",
+        timeout=timeout,
+    )
+
+
+def screenshot(page: Page, name: str, full_page: bool = True) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
+
+
+def frame_header(page: Page) -> dict[str, Any]:
+    """The header of the newest frame the page has drawn."""
+    return page.evaluate("() => window.backpropLab.frame.header")
+
+
+def wait_for_step(page: Page, step: int, timeout: float = 10_000) -> None:
+    page.wait_for_function(f"() => window.backpropLab.frame && window.backpropLab.frame.header.step === {step}",
+                           timeout=timeout)
+
+
+def drawn_arrays(page: Page, prefix: str) -> list[list[float]]:
+    """The arrays `prefix` (weights, biases, ...) of the network state the page drew, one list per layer."""
+    return page.evaluate(
+        "(prefix) => window.backpropLab.network[prefix].map((a) => a ? Array.from(a) : null)", prefix
+    )
+
+
+# Finds a point on a connection (or bias) where the pointer lands on that element and no other, in page
+# coordinates, so a test can hover it as a person would.
+_HOVER_POINT = """(param) => {
+  const els = [...document.querySelectorAll(`#network-view [data-param="${param}"]`)];
+  const owns = (x, y) => document.elementFromPoint(x, y)?.closest('[data-kind]')?.dataset.param === param;
+  for (const el of els) {
+    if (el.getTotalLength) {
+      const length = el.getTotalLength();
+      const m = el.getScreenCTM();
+      for (const t of [0.5, 0.35, 0.65, 0.25, 0.75, 0.15, 0.85, 0.45, 0.55]) {
+        const p = el.getPointAtLength(length * t);
+        const x = m.a * p.x + m.c * p.y + m.e, y = m.b * p.x + m.d * p.y + m.f;
+        if (owns(x, y)) return {x, y};
+      }
+    } else {
+      const r = el.getBoundingClientRect();
+      const x = r.left + r.width / 2, y = r.top + r.height / 2;
+      if (owns(x, y)) return {x, y};
+    }
+  }
+  return null;
+}"""
+
+
+def point_on(page: Page, param: str) -> dict[str, float]:
+    """Where to put the pointer to touch the connection or bias `param` ("w:0:1:2", "b:1:0")."""
+    point = page.evaluate(_HOVER_POINT, param)
+    assert point is not None, f"no point of {param} is free to hover"
+    return point
+
+
+def hover_param(page: Page, param: str) -> dict[str, str]:
+    """Hover a connection or bias; return the tooltip's rows as {label: text}."""
+    page.mouse.move(0, 0)
+    point = point_on(page, param)
+    page.mouse.move(point["x"], point["y"])
+    tooltip = page.locator(".bl-tooltip")
+    tooltip.wait_for(state="visible", timeout=5_000)
+    rows = tooltip.locator("tr").all()
+    return {r.locator("td").nth(0).inner_text(): r.locator("td").nth(1).inner_text() for r in rows}
+
+
+def click_param(page: Page, param: str) -> None:
+    point = point_on(page, param)
+    page.mouse.click(point["x"], point["y"])

@@ -1,0 +1,116 @@
+"""Students follow a presenter's session; the connection comes back by itself; refusals are shown in place."""
+
+from __future__ import annotations
+
+import httpx2 as httpx
+from browserkit import frame_header, screenshot, wait_for_app, wait_for_step
+from playwright.sync_api import expect
+
+
+def test_a_viewer_page_follows_the_presenters_session(open_page, live):
+    presenter = open_page("#dataset=xor&sizes=3&speed=20")
+    session = presenter.evaluate("() => window.backpropLab.session")
+    presenter.click("#share")
+    expect(presenter.locator("#status")).to_be_visible()
+    link = presenter.evaluate("() => window.backpropLab.shareLink")
+    assert link.endswith(f"/#session={session}"), link
+    expect(presenter.locator("#status-text")).to_contain_text(link)
+
+    viewer = open_page(link[link.index("#"):])
+    expect(viewer.locator("body")).to_have_attribute("data-role", "viewer")
+    expect(viewer.locator("#role")).to_contain_text("Following the presenter's session")
+    for control in ("#play", "#step", "#lr-slider", "#lr", "#dataset", "#optimizer", "#gradcheck"):
+        expect(viewer.locator(control)).to_be_disabled()
+    expect(viewer.locator("#share")).to_be_hidden()
+    assert viewer.evaluate("() => location.hash") == f"#session={session}", "a viewer's link carries no setup"
+
+    # What the presenter does, the viewer sees: a step, a new η, play, a new dataset, a loss surface.
+    presenter.click("#step")
+    wait_for_step(viewer, 1)
+    assert viewer.evaluate("() => window.backpropLab.network.weights.map((a) => Array.from(a))") == \
+        presenter.evaluate("() => window.backpropLab.network.weights.map((a) => Array.from(a))")
+    presenter.fill("#lr", "0.2")
+    presenter.locator("#lr").dispatch_event("change")
+    expect(viewer.locator("#lr")).to_have_value("0.2")
+    presenter.click("#play")
+    expect(viewer.locator("#play")).to_contain_text("Pause")
+    viewer.wait_for_function("() => window.backpropLab.frame.header.step >= 10")
+    presenter.click("#play")
+    expect(viewer.locator("#play")).to_contain_text("Play")
+    presenter.click("#surface-kind input[value=random]")
+    viewer.wait_for_function("() => window.backpropLab.surface !== null")
+    expect(viewer.locator('input[name="surface"][value="random"]')).to_be_checked()
+    screenshot(viewer, "10_viewer_following")
+
+    # The viewer's keys and clicks change nothing.
+    viewer.locator("body").click(position={"x": 5, "y": 5})
+    viewer.keyboard.press("Space")
+    viewer.keyboard.press("ArrowRight")
+    viewer.wait_for_timeout(500)
+    state = httpx.get(f"{live.http}/api/sessions/{session}").json()
+    assert state["playing"] is False and state["viewers"] == 1
+    assert frame_header(viewer)["step"] == state["step"]
+
+    presenter.select_option("#dataset", "circle")
+    expect(viewer.locator("#dataset")).to_have_value("circle")
+    viewer.wait_for_function("() => window.backpropLab.data.dataset === 'circle'")
+
+
+def test_a_lost_connection_comes_back_by_itself(open_page, browser, live):
+    page = open_page("#dataset=gauss&sizes=2", wait=False)
+    sockets = []
+
+    def through(route):
+        sockets.append(route)
+        route.connect_to_server()
+
+    page.route_web_socket("**/ws/*", through)
+    page.reload()
+    wait_for_app(page)
+    client = page.evaluate("() => sessionStorage.getItem('backprop-lab:client')")
+    sockets[-1].close(code=1012, reason="server restarting")
+    expect(page.locator("#connection")).to_have_attribute("data-state", "reconnecting")
+    expect(page.locator("#connection")).to_contain_text("connection lost")
+    screenshot(page, "11_reconnecting", full_page=False)
+    expect(page.locator("#connection")).to_have_attribute("data-state", "open", timeout=10_000)
+    assert len(sockets) == 2
+    # Same page, same client id, still the presenter: the controls still work.
+    assert page.evaluate("() => sessionStorage.getItem('backprop-lab:client')") == client
+    expect(page.locator("body")).to_have_attribute("data-role", "controller")
+    page.click("#step")
+    wait_for_step(page, 1)
+
+
+def test_refused_settings_are_explained_next_to_their_control(open_page):
+    page = open_page("#dataset=circle&sizes=2")
+    page.fill("#lr", "500")
+    page.locator("#lr").dispatch_event("change")
+    error = page.locator('[data-error-for="lr"]')
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("100")
+    assert frame_header(page)["hyper"]["lr"] == 0.03, "the refused value did not reach the training"
+    # A dataset the current loss cannot learn: the reason sits by the loss, and the choice goes back.
+    page.select_option("#dataset", "spiral3")
+    loss_error = page.locator('[data-error-for="loss"]')
+    expect(loss_error).to_be_visible()
+    expect(loss_error).to_contain_text("softmax_ce")
+    expect(page.locator("#dataset")).to_have_value("circle")
+    screenshot(page, "12_errors_in_place")
+    # A valid value clears the message.
+    page.fill("#lr", "0.05")
+    page.locator("#lr").dispatch_event("change")
+    expect(error).to_be_hidden()
+    page.wait_for_function("() => window.backpropLab.frame.header.hyper.lr === 0.05")
+
+
+def test_an_ended_session_offers_to_start_again_with_its_setup(open_page, live):
+    page = open_page("#session=no-such-session&dataset=xor&sizes=5", wait=False)
+    expect(page.locator("#status-text")).to_contain_text("This session has ended")
+    expect(page.locator("#connection")).to_have_attribute("data-state", "closed")
+    action = page.locator("#status-action")
+    expect(action).to_have_text("Start my own session with this setup")
+    action.click()
+    wait_for_app(page)
+    expect(page.locator("body")).to_have_attribute("data-role", "controller")
+    assert page.evaluate("() => window.backpropLab.config.sizes") == [5]
+    assert page.evaluate("() => window.backpropLab.config.dataset") == "xor"
