@@ -24,13 +24,16 @@ class Activation:
 
 
 def _sigmoid(net: Array) -> Array:
-    # Split by sign so that exp never overflows.
-    out = np.empty_like(net, dtype=np.float64)
-    pos = net >= 0
-    out[pos] = 1.0 / (1.0 + np.exp(-net[pos]))
-    e = np.exp(net[~pos])
-    out[~pos] = e / (1.0 + e)
-    return out
+    # For net < -709 exp(-net) overflows to inf and 1/(1 + inf) = 0, within 1e-308 of the true value: only the
+    # warning needs silencing. Elsewhere this one formula is accurate to an ulp or two, and several times
+    # faster than splitting the array by sign.
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-net))
+
+
+def _tanh_derivative(net: Array, o: Array) -> Array:
+    d = o * o
+    return np.subtract(1.0, d, out=d)  # 1 - phi², one temporary fewer
 
 
 def _softmax(net: Array) -> Array:
@@ -49,7 +52,7 @@ ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
         Activation("sigmoid", _sigmoid, lambda net, o: o * (1.0 - o)),
-        Activation("tanh", np.tanh, lambda net, o: 1.0 - o * o),
+        Activation("tanh", np.tanh, _tanh_derivative),
         Activation("relu", lambda net: np.maximum(net, 0.0), lambda net, o: (net > 0).astype(np.float64)),
         Activation(
             "leaky_relu",

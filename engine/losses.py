@@ -22,7 +22,11 @@ def _softplus(z: Array) -> Array:
 
 
 def _mse_errors(net: Array, o: Array, t: Array) -> Array:
-    return 0.5 * np.sum((o - t) ** 2, axis=1)
+    d = o - t
+    d *= d
+    if d.shape[1] == 1:
+        return 0.5 * d[:, 0]
+    return d @ np.full(d.shape[1], 0.5)  # half the row sums in one BLAS call: np.sum(axis=1) loops over rows
 
 
 def _mse_delta(net: Array, o: Array, t: Array, phi: Activation) -> Array:

@@ -10,12 +10,17 @@ step uses them. Each rule follows its reference exactly:
   adam      torch.optim.Adam, bias-corrected moments
   rmsprop   torch.optim.RMSprop: v = ρ v + (1 − ρ) ∇E²;  Δw = −η ∇E / (√v + ε)
 L2 weight decay adds λ w to the gradient of the weights (not the biases) before the rule, as PyTorch does.
+
+Every rule is elementwise, so a step runs on all the parameters at once, laid end to end in one vector (the
+network's own parameter vector when it has one): the same numbers as parameter by parameter, in a handful of
+NumPy calls instead of a handful per parameter. ``state`` holds the rule's memory as such vectors.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from itertools import accumulate
 from typing import Any, Protocol
 
 import numpy as np
@@ -36,25 +41,55 @@ class Optimizer:
     def __init__(self, lr: float = 0.1, weight_decay: float = 0.0) -> None:
         self.lr = lr
         self.weight_decay = weight_decay
-        self.state: dict[str, dict[str, Array]] = {}
+        self.state: dict[str, Array] = {}  # e.g. "change": the last Δ of every parameter, end to end
         self.t = 0  # steps taken, for Adam's bias correction
+        self._layout: tuple[tuple[str, tuple[int, ...]], ...] = ()  # (name, shape) of each parameter in order
+        self._layout_spans: list[tuple[int, int]] = []
 
     def step(self, model: Model, grads: Any) -> dict[str, Array]:
         self.t += 1
-        changes = {}
-        for p in model.params(grads):
-            g = p.grad + self.weight_decay * p.value if (self.weight_decay and p.decays) else p.grad
-            change = self.change(g, self.state.setdefault(p.name, {}))
-            np.add(p.value, change, out=p.value)
-            changes[p.name] = change
-        return changes
+        params = model.params(grads)
+        spans = self._spans(params)
+        live = model.trainable_vector() if hasattr(model, "trainable_vector") else None
+        value = live if live is not None else np.concatenate([p.value.ravel() for p in params])
+        g = np.concatenate([p.grad.ravel() for p in params])
+        if self.weight_decay:
+            for p, (start, end) in zip(params, spans, strict=True):
+                if p.decays:
+                    g[start:end] += self.weight_decay * value[start:end]
+        change = self.change(g, self.state)
+        value += change
+        if live is None:
+            for p, (start, end) in zip(params, spans, strict=True):
+                p.value[...] = value[start:end].reshape(p.value.shape)
+        return {p.name: change[a:b].reshape(p.value.shape) for p, (a, b) in zip(params, spans, strict=True)}
+
+    def _spans(self, params: list[Param]) -> list[tuple[int, int]]:
+        """(start, end) of each parameter in the vectors. When the set of parameters changes (biases switched
+        to training, say), each keeps its memory and newcomers start from zero."""
+        layout = tuple((p.name, p.value.shape) for p in params)
+        if layout == self._layout:
+            return self._layout_spans
+        ends = list(accumulate(p.value.size for p in params))
+        spans = [(end - p.value.size, end) for p, end in zip(params, ends, strict=True)]
+        before = dict(zip(self._layout, self._layout_spans, strict=True))  # (name, shape) -> span
+        for key, vector in self.state.items():
+            moved = np.zeros(ends[-1] if ends else 0)
+            for part, (start, end) in zip(layout, spans, strict=True):
+                if part in before:
+                    moved[start:end] = vector[slice(*before[part])]
+            self.state[key] = moved
+        self._layout, self._layout_spans = layout, spans
+        return spans
 
     def change(self, g: Array, state: dict[str, Array]) -> Array:
+        """The change Δ of every parameter, given the gradient g of all of them (one vector)."""
         return -self.lr * g
 
     def reset(self) -> None:
         self.state.clear()
         self.t = 0
+        self._layout, self._layout_spans = (), []
 
     def settings(self) -> dict[str, float]:
         return {name: float(getattr(self, name)) for name in self.hyperparameters}
@@ -73,8 +108,10 @@ class Momentum(Optimizer):
         self.momentum = momentum
 
     def change(self, g: Array, state: dict[str, Array]) -> Array:
+        change = -self.lr * g
         last = state.get("change")
-        change = -self.lr * g if last is None else -self.lr * g + self.momentum * last
+        if last is not None:
+            change += self.momentum * last
         state["change"] = change
         return change
 
@@ -83,9 +120,11 @@ class Inertia(Momentum):
     name = "inertia"
 
     def change(self, g: Array, state: dict[str, Array]) -> Array:
-        step = (1.0 - self.momentum) * (-self.lr * g)
+        change = -self.lr * g
+        change *= 1.0 - self.momentum
         last = state.get("change")
-        change = step if last is None else step + self.momentum * last
+        if last is not None:
+            change += self.momentum * last
         state["change"] = change
         return change
 

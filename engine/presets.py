@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-
 from .curve import Curve
 from .datasets import Dataset
 from .network import Network

@@ -174,7 +174,7 @@ class Trainer:
         X, T = self.X_train[batch], self.T_train[batch]
         with np.errstate(all="ignore"):
             trace = model.forward(X)
-            batch_loss = float(model.errors(trace, T).mean())
+            batch_loss = model.mean_error(trace, T)
         L = model.n_layers
         phase = Phase("forward", step, batch, trace, batch_loss, None, [None] * L, [None] * L, [None] * L)
         yield phase
@@ -228,24 +228,38 @@ class Trainer:
             self.step()
             done = 1
         model, optimizer = self.model, self.optimizer
+        recorded: tuple[Trace, float] | None = None
         with np.errstate(all="ignore"):
             while done < n and self.diverged is None:
                 batch = self._next_batch()
-                X, T = self.X_train[batch], self.T_train[batch]
-                trace = model.forward(X)
-                batch_loss = float(model.errors(trace, T).mean())
+                if self._batch_size is None:
+                    # The whole set in order: no copy. And when the last update logged the training loss, that
+                    # forward pass already ran at these very weights (nothing else runs inside this loop).
+                    X, T = self.X_train, self.T_train
+                    if recorded is not None:
+                        trace, batch_loss = recorded
+                    else:
+                        trace = model.forward(X)
+                        batch_loss = model.mean_error(trace, T)
+                else:
+                    X, T = self.X_train[batch], self.T_train[batch]
+                    trace = model.forward(X)
+                    batch_loss = model.mean_error(trace, T)
                 self.last_changes = optimizer.step(model, model.backward(trace, T))
                 self.step_count += 1
                 done += 1
-                self._after_update(batch_loss)
+                recorded = self._after_update(batch_loss)
         self.last_phase = None
         return done
 
     # -- logs and divergence ------------------------------------------------------------------------------
 
-    def _after_update(self, batch_loss: float) -> None:
+    def _after_update(self, batch_loss: float) -> tuple[Trace, float] | None:
+        """Check for divergence and log; returns the training set's trace and loss when it logged them."""
         params = self.model.flat()
-        if not (math.isfinite(batch_loss) and np.isfinite(params).all()):
+        # A finite sum means every parameter is finite (inf and NaN propagate); only if not, look closer.
+        finite = math.isfinite(float(np.add.reduce(params))) or bool(np.isfinite(params).all())
+        if not (math.isfinite(batch_loss) and finite):
             self.diverged = (
                 f"Training diverged at update {self.step_count}: the loss or a weight became "
                 f"{'infinite' if np.isinf(params).any() or math.isinf(batch_loss) else 'not a number'}. "
@@ -255,10 +269,17 @@ class Trainer:
         epoch_ended = self._batch_size is None or self._cursor == 0
         due = epoch_ended if self.record_every is None else self.step_count % self.record_every == 0
         if due or self.diverged:
-            self._record(force=self.diverged is not None)
+            return self._record(force=self.diverged is not None)
+        return None
 
-    def _record(self, force: bool = False) -> None:
-        self.history.offer(self.step_count, np.array(self.losses()), force=force)
+    def _record(self, force: bool = False) -> tuple[Trace, float]:
+        # The same sums as losses(), keeping the training set's forward pass for run() to reuse.
+        with np.errstate(all="ignore"):
+            trace = self.model.forward(self.X_train)
+            train = self.model.mean_error(trace, self.T_train)
+            test = self.model.loss(self.X_test, self.T_test) if len(self.X_test) else math.nan
+        self.history.offer(self.step_count, np.array([train, test]), force=force)
+        return trace, train
 
     def _check_alive(self) -> None:
         if self.diverged is not None:
