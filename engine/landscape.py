@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .batched_loss import CHUNK_BYTES, plane_losses
+from .batched_loss import plane_losses
 from .directions import ParamRef, Plane, parameter_label, parameter_plane, pca_plane, random_plane
 from .grid import Span, axis_ranges, check_resolution, current_point, path_coordinates
 from .network import Network
@@ -68,7 +68,7 @@ def _surface(
     steps: Array | None,
     margin: float,
     minimum: float,
-    chunk_bytes: int,
+    chunk_bytes: int | None,
     explained: Array | None = None,
 ) -> Surface:
     """E over ``plane`` on the grid the caller asked for; ``minimum``: the least half-width of a span
@@ -102,7 +102,7 @@ def parameter_surface(
     path: Array | None = None,
     steps: Array | None = None,
     margin: float = 0.25,
-    chunk_bytes: int = CHUNK_BYTES,
+    chunk_bytes: int | None = None,
 ) -> Surface:
     """E over two chosen parameters, ("weight", l, i, j) or ("bias", l, j), every other at its current value.
     The axes are the parameters' own values. Default span: the path's extent, half-width at least 0.5."""
@@ -134,7 +134,7 @@ def random_surface(
     path: Array | None = None,
     steps: Array | None = None,
     margin: float = 0.25,
-    chunk_bytes: int = CHUNK_BYTES,
+    chunk_bytes: int | None = None,
 ) -> Surface:
     """E on a seeded random plane through ``origin`` (default: the current weights), filter-normalised.
     Coordinates are in units of each neuron's incoming weights' norm; the default span is ±1 (Li et al.)."""
@@ -167,7 +167,7 @@ def pca_surface(
     span: Span = None,
     margin: float = 0.25,
     seed: int = 0,
-    chunk_bytes: int = CHUNK_BYTES,
+    chunk_bytes: int | None = None,
 ) -> Surface:
     """E on the plane of the path's first two principal components, centred on the path's last point
     (pass the current weights last). Coordinates are distances in parameter space along unit directions."""
