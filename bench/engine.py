@@ -218,6 +218,10 @@ def measure(case: Case, rounds: int, clock: Callable[[], float]) -> dict[str, fl
     return {name: statistics.median(s) for name, s in samples.items()}
 
 
+def ratio(r: float, width: int) -> str:
+    return f"{r:>{width}.1f}×" if r < 10 else f"{r:>{width}.0f}×"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=15, help="timed blocks per implementation and case")
@@ -230,8 +234,9 @@ def main() -> None:
     print(f"numpy {np.__version__}; torch {torch.__version__ if torch else 'not installed'}; "
           f"{os.cpu_count()} cores; OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}; "
           f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else math.nan
     print(f"median µs per training step ({args.clock} time, {args.rounds} rounds), "
-          "forward + backward + momentum update\n")
+          f"forward + backward + momentum update; load average at start {load:.1f}\n")
     names = list(IMPLEMENTATIONS)
     header = f"{'case':<36}" + "".join(f"{n:>13}" for n in names) + f"{'python/run':>12}"
     header += f"{'torch/run':>11}{'torch/step':>11}" if torch is not None else ""
@@ -243,13 +248,13 @@ def main() -> None:
             raise SystemExit(f"case {case.key}: the implementations disagree by {agreement:.2e}")
         us = measure(case, args.rounds, clock)
         row = f"({case.key}) {case.title:<32}" + "".join(f"{us[n]:>13.1f}" for n in names)
-        row += f"{us['python loop'] / us['engine run']:>11.0f}×"
+        row += ratio(us["python loop"] / us["engine run"], 11)
         if torch is not None:
-            row += f"{us['torch'] / us['engine run']:>10.1f}×{us['torch'] / us['engine step']:>10.1f}×"
+            row += ratio(us["torch"] / us["engine run"], 10) + ratio(us["torch"] / us["engine step"], 10)
             for name in ("engine run", "engine step"):
-                ratio = us["torch"] / us[name]
+                faster = us["torch"] / us[name]
                 verdicts.append((f"({case.key}) {name} ≥ {TARGET_TORCH_RATIO:g}× faster than torch: "
-                                 f"{ratio:.1f}×", ratio >= TARGET_TORCH_RATIO))
+                                 f"{faster:.1f}×", faster >= TARGET_TORCH_RATIO))
         if case.key == "a":
             for name in ("engine run", "engine step"):
                 text = f"(a) {name} ≤ {TARGET_A_US:g} µs: {us[name]:.1f} µs"
