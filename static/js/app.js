@@ -29,6 +29,7 @@ const state = {
   network: null, // the network view's state from that frame
   surface: null,
   lastStep: -1,
+  diverged: null, // the server's explanation of a diverged run, while it is shown
   draws: 0, // requestAnimationFrame callbacks that drew something
   drawMs: 0, // main-thread time spent in them
   framesReceived: 0,
@@ -58,6 +59,14 @@ function showStatus(text, { kind = "error", action = null } = {}) {
 
 function hideStatus() {
   $("status").hidden = true;
+}
+
+/** A diverged run is explained until it is reset or rebuilt; then the explanation goes. */
+function showDiverged(message) {
+  if (message === state.diverged) return;
+  if (message) showStatus(message, { kind: "warning" });
+  else if ($("status-text").textContent === state.diverged) hideStatus();
+  state.diverged = message ?? null;
 }
 
 /** Put a server error next to the control that caused it, or in the status area. */
@@ -293,7 +302,7 @@ function receive(message) {
     writeHash();
   } else if (type === "status") {
     controls.setPlaying(Boolean(header.playing));
-    if (header.message) showStatus(header.message, { kind: "warning" });
+    if (header.message && header.message !== state.diverged) showStatus(header.message, { kind: "warning" });
   } else if (type === "error") {
     showError(header);
   }
@@ -340,7 +349,7 @@ function drawFrame(frame) {
   setText("readout-batch-loss", formatNumber(h.batch_loss, 5));
   setText("readout-train-loss", formatNumber(h.train_loss, 5));
   setText("readout-test-loss", formatNumber(h.test_loss, 5));
-  if (h.diverged) showStatus(h.diverged, { kind: "warning" });
+  showDiverged(h.diverged);
   if (h.hyper && state.role === "controller") scheduleHash();
 }
 

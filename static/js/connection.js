@@ -11,6 +11,8 @@ export const FATAL_CLOSE = {
   4400: "The server did not understand this page's greeting.",
 };
 
+export const MAX_PENDING_LOSS = 20000;
+
 /** Delay before reconnect attempt `attempt` (0, 1, 2, ...): 0.5 s doubling to at most 8 s, with ±20 % jitter. */
 export function backoff(attempt, random = Math.random) {
   const base = Math.min(8000, 500 * 2 ** attempt);
@@ -48,7 +50,9 @@ export function connect(options) {
   const pending = new Map(); // id -> {resolve, reject, message}
   const newest = { frame: null, grid: null, surface: null };
   const received = { frame: 0, grid: 0, surface: 0 }; // counts, for measurement
-  let loss = [];
+  // Loss points waiting to be drawn, copied out of their frames so that a hidden tab (no animation frames)
+  // keeps numbers, not whole messages; past MAX_PENDING_LOSS every other point is dropped, as the chart would.
+  let loss = { steps: [], train: [], test: [] };
 
   function setState(next, detail) {
     state = next;
@@ -76,7 +80,7 @@ export function connect(options) {
     const { type, header } = message;
     if (type in received) received[type]++;
     if (type === "frame") {
-      if (message.arrays.loss_steps?.length) loss.push(message);
+      if (message.arrays.loss_steps?.length) keepLoss(message.arrays);
       newest.frame = message;
     } else if (type === "grid" || type === "surface") {
       newest[type] = message;
@@ -147,16 +151,23 @@ export function connect(options) {
     return message;
   }
 
+  function keepLoss({ loss_steps: steps, loss_train: train, loss_test: test }) {
+    for (let k = 0; k < steps.length; k++) {
+      loss.steps.push(steps[k]);
+      loss.train.push(train[k]);
+      loss.test.push(test?.[k] ?? NaN);
+    }
+    if (loss.steps.length > MAX_PENDING_LOSS) {
+      const every = (a) => a.filter((_, k) => k % 2 === 1 || k === a.length - 1);
+      loss = { steps: every(loss.steps), train: every(loss.train), test: every(loss.test) };
+    }
+  }
+
   /** The loss points of every frame received since the last call: {steps, train, test} as plain arrays. */
   function takeLoss() {
-    if (!loss.length) return null;
-    const out = { steps: [], train: [], test: [] };
-    for (const { arrays } of loss) {
-      out.steps.push(...arrays.loss_steps);
-      out.train.push(...arrays.loss_train);
-      out.test.push(...(arrays.loss_test ?? []));
-    }
-    loss = [];
+    if (!loss.steps.length) return null;
+    const out = loss;
+    loss = { steps: [], train: [], test: [] };
     return out;
   }
 

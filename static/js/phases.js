@@ -43,7 +43,10 @@ export function renderPhases(list, sizes, phase, step) {
     list.replaceChildren(...steps.map((s) => {
       const item = list.ownerDocument.createElement("li");
       item.dataset.phase = s.key;
-      item.textContent = s.label;
+      const chip = list.ownerDocument.createElement("span");
+      chip.className = "chip";
+      chip.textContent = s.label;
+      item.append(chip);
       return item;
     }));
   }

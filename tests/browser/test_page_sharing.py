@@ -114,3 +114,27 @@ def test_an_ended_session_offers_to_start_again_with_its_setup(open_page, live):
     expect(page.locator("body")).to_have_attribute("data-role", "controller")
     assert page.evaluate("() => window.backpropLab.config.sizes") == [5]
     assert page.evaluate("() => window.backpropLab.config.dataset") == "xor"
+
+
+def test_a_diverging_run_is_explained_and_a_reset_clears_it(open_page):
+    page = open_page("#dataset=plane&sizes=4&activations=linear&optimizer=sgd&lr=90&batch_size=all")
+    page.click("#play")
+    expect(page.locator("#status-text")).to_contain_text("diverged", timeout=10_000)
+    expect(page.locator("#status-text")).to_contain_text("smaller learning rate")
+    expect(page.locator("#play")).to_contain_text("Play")
+    screenshot(page, "14_diverged", full_page=False)
+    page.keyboard.press("r")
+    wait_for_step(page, 0)
+    expect(page.locator("#status")).to_be_hidden()
+
+
+def test_the_page_reads_on_a_laptop_and_a_phone(open_page):
+    for name, viewport in (("laptop", {"width": 1280, "height": 720}), ("phone", {"width": 400, "height": 860})):
+        page = open_page("#dataset=spiral&sizes=6,6", viewport=viewport)
+        overflow = page.evaluate("() => document.scrollingElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{name}: the page is {overflow} px wider than the screen"
+        for selector in ("#network-view svg.bl-network-svg", "#map-view canvas", "#loss-view canvas", "#play"):
+            box = page.locator(selector).bounding_box()
+            assert box and box["width"] > 0 and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], \
+                (name, selector, box)
+        screenshot(page, f"15_{name}")

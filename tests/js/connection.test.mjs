@@ -133,3 +133,16 @@ test("client ids look alike and differ", () => {
   assert.match(newClientId(), /^c-[0-9a-f]{8}$/);
   assert.notEqual(newClientId(), newClientId());
 });
+
+test("loss points pile up as numbers while nothing is drawn, thinned past a bound", () => {
+  const { conn, sockets } = opened();
+  const many = Array.from({ length: 15000 }, (_, k) => k);
+  sockets[0].serverSends(frame(1, many));
+  sockets[0].serverSends(frame(2, many.map((k) => k + 15000)));
+  const { steps, train, test } = conn.takeLoss();
+  assert.ok(steps.length <= 20000 && steps.length >= 10000, String(steps.length));
+  assert.equal(steps.at(-1), 29999, "the newest point is kept");
+  assert.equal(train.length, steps.length);
+  assert.equal(test.length, steps.length);
+  assert.ok(steps.every((s, k) => k === 0 || s > steps[k - 1]), "still in order");
+});

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  activationList, batchChoices, batchFromChoice, errorTarget, lrFromSlider, resizeLayer, roundSignificant, sliderFromLr,
-} from "../../static/js/controls.js";
+  batchChoices, batchFromChoice, choiceForBatch, lrFromSlider, roundSignificant, sliderFromLr,
+} from "../../static/js/learning.js";
 
 test("the η slider is logarithmic: one notch of 1 is a factor of ten", () => {
   assert.equal(lrFromSlider(-1), 0.1);
@@ -33,29 +33,7 @@ test("batch choices run from stochastic to the full batch and include the curren
   assert.deepEqual(batchChoices(1, null).map((c) => c.value), ["all"]);
   assert.equal(batchFromChoice("all"), null);
   assert.equal(batchFromChoice("10"), 10);
-});
-
-test("server errors find the control that caused them", () => {
-  assert.equal(errorTarget("lr"), "lr");
-  assert.equal(errorTarget("hyper.momentum"), "momentum");
-  assert.equal(errorTarget("sizes[1]"), "sizes");
-  assert.equal(errorTarget("params[0]"), "surface");
-  assert.equal(errorTarget("anything", "surface"), "surface");
-  assert.equal(errorTarget("updates_per_second"), "speed");
-  assert.equal(errorTarget("example"), "example");
-  assert.equal(errorTarget("type"), null, "not tied to one control: the status area");
-  assert.equal(errorTarget(null), null);
-});
-
-test("one activation name becomes one per layer, the loss choosing the output unit", () => {
-  assert.deepEqual(activationList("tanh", [4, 4], "mse"), ["tanh", "tanh", "tanh"]);
-  assert.deepEqual(activationList("relu", [8], "bce"), ["relu", "sigmoid"]);
-  assert.deepEqual(activationList(["relu", "tanh"], [8], "mse"), ["relu", "tanh"]);
-  assert.deepEqual(activationList(["relu", "tanh"], [8, 8], "mse"), ["relu", "relu", "relu"], "a stale list is not trusted");
-});
-
-test("neurons per layer stay within 1 and the server's limit", () => {
-  assert.deepEqual(resizeLayer([4, 1], 1, -1), [4, 1]);
-  assert.deepEqual(resizeLayer([4, 32], 1, +1, 32), [4, 32]);
-  assert.deepEqual(resizeLayer([4, 4], 0, +1), [5, 4]);
+  assert.equal(choiceForBatch(null, 250), "all");
+  assert.equal(choiceForBatch(500, 250), "all", "a batch as large as the set is the full batch");
+  assert.equal(choiceForBatch(10, 250), "10");
 });
