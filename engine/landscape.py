@@ -195,10 +195,6 @@ def trainer_path(trainer: Trainer) -> tuple[Array, Array]:
     """The path of the run, oldest first: steps (k,) and flat weights (k, n_params), from the starting weights
     (step 0) to the current ones; points that are not finite (a diverged run's last) are left out."""
     steps, rows = trainer.trajectory.steps, trainer.trajectory.rows
-    initial = getattr(trainer, "_initial", None)
-    if initial is not None and (not len(steps) or steps[0] > 0):
-        # The log holds the weights after each update; the run began at those reset() restored.
-        steps, rows = np.concatenate([[0], steps]), np.vstack([initial, rows])
     # End on the current weights: the log keeps one update in every stride, so it may not hold them.
     # A diverged run's last rows are not finite: they have no place on any drawing.
     keep = (steps < trainer.step_count) & np.isfinite(rows).all(axis=1)

@@ -134,6 +134,7 @@ class Trainer:
         self.diverged: str | None = None
         self.history.clear()
         self.trajectory.clear()
+        self.trajectory.offer(0, self._initial)  # the path starts where training starts
         self._record(force=True)
 
     # -- batches ------------------------------------------------------------------------------------------

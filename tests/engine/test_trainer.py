@@ -306,9 +306,9 @@ def test_history_and_trajectory_stay_bounded_over_a_long_run():
     trainer.run(1000)
 
     assert trainer.history.size <= 16 and trainer.trajectory.size <= 10
-    # Both still span the whole run, evenly, their newest row at most one stride old.
-    for log, first in ((trainer.history, 0), (trainer.trajectory, 1)):
-        assert log.steps[0] == first and log.steps[-1] > 1000 - log.stride
+    # Both still span the whole run from its start, evenly, their newest row at most one stride old.
+    for log in (trainer.history, trainer.trajectory):
+        assert log.steps[0] == 0 and log.steps[-1] > 1000 - log.stride
         assert set(np.diff(log.steps)) == {log.stride}
     assert trainer.trajectory.rows.shape == (trainer.trajectory.size, trainer.model.n_params)
 
@@ -330,12 +330,14 @@ def test_the_history_logs_every_so_many_updates_when_asked():
     assert list(trainer.history.steps) == [0, 3, 6, 9]
 
 
-def test_the_trajectory_holds_the_parameters_after_each_update():
+def test_the_trajectory_holds_the_starting_parameters_then_those_after_each_update():
     trainer = make_trainer()
+    start = trainer.model.flat()
 
     trainer.run(3)
 
-    assert list(trainer.trajectory.steps) == [1, 2, 3]
+    assert list(trainer.trajectory.steps) == [0, 1, 2, 3]
+    assert np.array_equal(trainer.trajectory.rows[0], start)
     assert np.array_equal(trainer.trajectory.rows[-1], trainer.model.flat())
 
 
