@@ -70,10 +70,17 @@ class Client:
             if self.data_version != session.data_version:
                 self.data_version = session.data_version
                 await ws.send_text(session.data_message())
+            # A new surface goes before the frame whose current point is drawn on it.
+            if self.surface_version != session.surface_version:
+                self.surface_version = session.surface_version
+                surface = session.surface_message()
+                if surface is not None:
+                    await ws.send_bytes(surface)
             if self.frame_version != session.version:
                 self.frame_version = session.version
+                started = time.monotonic()
                 await ws.send_bytes(session.frame_for(self))
-                load.measured_frame(time.monotonic() - now)
+                load.measured_frame(time.monotonic() - started)
                 self.frames_sent += 1
                 self.urgent = False
                 # Keep to the display's rhythm: a frame late by less than a tick does not push the next back.
@@ -89,8 +96,3 @@ class Client:
                     next_grid = now + load.grid_interval()
                 else:  # a newer map is due at next_grid: come back for it then
                     timer = loop.call_at(next_grid, self.wake.set)
-            if self.surface_version != session.surface_version:
-                self.surface_version = session.surface_version
-                surface = session.surface_message()
-                if surface is not None:
-                    await ws.send_bytes(surface)

@@ -12,6 +12,7 @@ import numpy as np
 
 from engine import landscape
 from engine.gradcheck import flat_gradient
+from engine.profile import Profile, profile_for
 
 from .protocol import FieldError, SurfaceRequest
 from .wire import finite_or_none, pack
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from .session import Session
 
 Array = np.ndarray
-KIND_TO_ENGINE = {"weights": "parameters", "random": "random", "trajectory": "pca", "line": "line", "curve": "line"}
+KIND_TO_ENGINE = {"weights": "parameters", "random": "random", "trajectory": "pca"}  # 2-D; 'line', 'curve' 1-D
 
 
 def param_ref(ref: Any) -> tuple:
@@ -71,8 +72,12 @@ class SurfaceState:
             options["p"] = param_ref(m.params[0])
         elif m.kind == "random":
             options["seed"] = m.seed
-        elif m.kind == "curve" and self.session.config.preset != "curve":
-            raise FieldError("kind", "kind: 'curve' is the curve worked example's slice; choose preset 'curve'")
+        elif m.kind == "curve":
+            if self.session.config.preset != "curve":
+                raise FieldError("kind", "kind: 'curve' is the curve worked example's slice; choose preset 'curve'")
+            options["param"] = ("weight", 0, 0, 0)  # the curve's one parameter x
+        if "p" in options:
+            options["param"] = options.pop("p")
         return options
 
     async def _compute(self, m: SurfaceRequest, options: dict[str, Any]) -> Any:
@@ -80,14 +85,14 @@ class SurfaceState:
         # A frozen copy: the thread must not see the weights change under it while training goes on.
         snapshot = _Snapshot(trainer)
         try:
-            return await asyncio.to_thread(
-                landscape.surface_for, snapshot, KIND_TO_ENGINE[m.kind], **options
-            )
+            if m.kind in ("line", "curve"):
+                return await asyncio.to_thread(profile_for, snapshot, **options)
+            return await asyncio.to_thread(landscape.surface_for, snapshot, KIND_TO_ENGINE[m.kind], **options)
         except ValueError as exc:
             # The engine says "p2: index: weights[0] has shape ..."; the page knows the field as params[1].
             names = re.match(r"((?:\w+: )+)(.*)", str(exc))
             first, reason = (names.group(1).split(":")[0], names.group(2)) if names else ("params", str(exc))
-            field = {"p1": "params[0]", "p2": "params[1]", "p": "params[0]"}.get(first, first)
+            field = {"p1": "params[0]", "p2": "params[1]", "param": "params[0]", "trajectory": "kind"}.get(first, first)
             raise FieldError(field, f"{field}: {reason}") from None
 
     def _publish(self, m: SurfaceRequest, surface: Any) -> None:
@@ -96,13 +101,20 @@ class SurfaceState:
         self.stale = False
         header = {
             "type": "surface", "step": self.session.trainer.step_count, "kind": m.kind,
-            "description": surface.description, "caveat": surface.caveat, "axes": list(surface.axis_labels),
+            "description": surface.description, "caveat": surface.caveat,
             "current": [float(c) for c in np.atleast_1d(surface.current)],
             "current_loss": finite_or_none(float(surface.current_loss)),
-            "explained_variance": None if surface.explained is None else [float(e) for e in surface.explained],
         }
-        arrays = {"alpha": ("f8", surface.alpha), "beta": ("f8", surface.beta), "loss": ("f4", surface.loss),
-                  "path": ("f8", surface.path), "path_steps": ("f8", surface.path_steps)}
+        if isinstance(surface, Profile):  # one parameter: a curve, drawn with its iterates on it
+            header.update(axes=[surface.axis_label], explained_variance=None)
+            arrays = {"alpha": ("f8", surface.x), "beta": ("f8", np.zeros(0)), "loss": ("f4", surface.loss[None, :]),
+                      "path": ("f8", surface.path), "path_loss": ("f8", surface.path_loss)}
+        else:
+            explained = None if surface.explained is None else [float(e) for e in surface.explained]
+            header.update(axes=list(surface.axis_labels), explained_variance=explained)
+            arrays = {"alpha": ("f8", surface.alpha), "beta": ("f8", surface.beta), "loss": ("f4", surface.loss),
+                      "path": ("f8", surface.path)}
+        arrays["path_steps"] = ("f8", surface.path_steps)
         self.message_bytes = pack(header, arrays)
         self.version += 1
         self.session.surface_version = self.version
@@ -132,7 +144,8 @@ class SurfaceState:
             self._publish(m, surface)
 
     def overlay(self) -> dict[str, tuple[str, Array]]:
-        """The current point on the shown slice, and −∇E projected onto its axes."""
+        """The current point on the shown slice, and −∇E projected onto its axes: −∂E/∂c for each coordinate c
+        of the drawing, so the arrow crosses the contours at right angles."""
         if self.surface is None:
             return {}
         trainer = self.session.trainer
@@ -140,7 +153,7 @@ class SurfaceState:
         with np.errstate(all="ignore"):
             g = flat_gradient(trainer.model, trainer.X_train, trainer.T_train)
             point = self.surface.project(theta)
-            descent = self.surface.project(theta - g) - point
+            descent = -(self.surface.plane.directions @ g)
         return {"surface_point": ("f8", np.atleast_1d(point)), "surface_descent": ("f8", np.atleast_1d(descent))}
 
     def message(self) -> bytes | None:

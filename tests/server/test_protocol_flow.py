@@ -165,3 +165,61 @@ def test_gradcheck_agrees_with_backprop(presenter):
     result = presenter.expect("gradcheck")
     assert result["id"] == "g" and result["parameters"] == 2 * 3 + 3 + 3 * 2 + 2 + 2 * 1 + 1
     assert result["max_relative_error"] < 1e-6
+
+
+WEIGHTS = [{"kind": "weight", "layer": 0, "i": 0, "j": 1}, {"kind": "bias", "layer": 1, "j": 0}]
+
+
+def test_a_two_weight_surface_carries_the_path_and_every_frame_the_exact_current_point(presenter):
+    for _ in range(3):
+        presenter.control({"type": "step"})
+    reply = presenter.control({"type": "surface", "kind": "weights", "params": WEIGHTS, "resolution": 20})
+    assert reply["type"] == "ack", reply
+    header, arrays = presenter.expect("surface")
+    assert header["kind"] == "weights" and "moves as the other weights move" in header["caveat"] + header["description"]
+    assert arrays["loss"].shape == (20, 20) and arrays["path"].shape == (4, 2)
+    frame, values = presenter.expect("frame")
+    w, b = values["weights.0"][0, 1], values["biases.1"][0]
+    np.testing.assert_array_equal(values["surface_point"], [w, b])
+    np.testing.assert_array_equal(arrays["path"][-1], [w, b])  # the path ends at the current weights
+    twin = engine_twin()
+    path = [(twin.model.weights[0][0, 1], twin.model.biases[1][0])]
+    for _ in range(3):
+        twin.step()
+        path.append((twin.model.weights[0][0, 1], twin.model.biases[1][0]))
+    np.testing.assert_array_equal(arrays["path"], path)
+    # −∇E on the slice is minus the two parameters' gradients over the training set.
+    grads = twin.model.backward(twin.model.forward(twin.X_train), twin.T_train)
+    np.testing.assert_allclose(values["surface_descent"], [-grads.weights[0][0, 1], -grads.biases[1][0]], rtol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["random", "trajectory"])
+def test_the_random_and_trajectory_planes_are_drawn_through_the_current_weights(presenter, kind):
+    for _ in range(4):
+        presenter.control({"type": "step"})
+    assert presenter.control({"type": "surface", "kind": kind, "resolution": 15, "seed": 2})["type"] == "ack"
+    header, arrays = presenter.expect("surface")
+    assert arrays["loss"].shape == (15, 15) and np.isfinite(arrays["loss"]).all()
+    if kind == "trajectory":
+        assert 0 <= sum(header["explained_variance"]) <= 1 + 1e-12
+    frame, values = presenter.expect("frame")
+    np.testing.assert_allclose(values["surface_point"], header["current"], atol=1e-9)
+
+
+def test_the_trajectory_plane_needs_a_path_first(presenter):
+    error = presenter.control({"type": "surface", "kind": "trajectory"})
+    assert error["type"] == "error" and error["field"] == "kind"
+
+
+def test_the_curve_example_shows_the_curve_with_its_iterates(live):
+    session, token = live.create(preset="curve")
+    page = live.connect(session, token)
+    page.control({"type": "step"}), page.control({"type": "step"})
+    assert page.control({"type": "surface", "kind": "curve", "resolution": 50})["type"] == "ack"
+    header, arrays = page.expect("surface")
+    x, f = arrays["alpha"], arrays["loss"][0]
+    np.testing.assert_allclose(f, x**4 - 3 * x**3 + 2, rtol=1e-6, atol=1e-4)  # float32 on the wire
+    np.testing.assert_allclose(arrays["path"], [4.0, 3.888, 3.788956403712], rtol=1e-12)
+    frame, values = page.expect("frame")
+    np.testing.assert_allclose(values["surface_descent"], [-(4 * 3.788956403712**3 - 9 * 3.788956403712**2)])
+    page.close()
