@@ -56,7 +56,12 @@ def build_trainer(config: Config, settings: Settings) -> Trainer:
             config.dataset, n=config.n_points, noise=config.noise, test_fraction=config.test_fraction,
             seed=config.data_seed,
         )
-        sizes = [data.n_inputs, *config.sizes, data.n_outputs]
+        if data.kind == "regression" and config.loss != "mse":
+            raise FieldError("loss", f"loss: {config.dataset!r} has real-valued targets; use 'mse' (cross-entropy "
+                                     "needs class labels)")
+        # Softmax gives each class its own output neuron, two classes included.
+        n_out = data.n_classes if config.loss == "softmax_ce" else data.n_outputs
+        sizes = [data.n_inputs, *config.sizes, n_out]
         net = Network(sizes, activations=config.activations, loss=config.loss, seed=config.seed)
         optimizer = make_optimizer(config.optimizer, **optimizer_settings(config))
         return Trainer(net, optimizer, data, batch_size=config.batch_size, seed=config.seed)

@@ -312,6 +312,8 @@ class Session:
         if self._grid_cache is None or self._grid_cache[0] != self.grid_version:
             net = self.trainer.model
             values = decision_grid(net, self.domain, self.settings.grid_resolution)
+            if values.ndim == 3 and values.shape[2] == 2:  # two-class softmax: one map, class 1's probability
+                values = values[..., 1]
             header = {
                 "type": "grid", "step": self.trainer.step_count, "resolution": self.settings.grid_resolution,
                 "domain": list(self.domain), "classes": self.trainer.data.n_classes,

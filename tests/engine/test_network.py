@@ -301,3 +301,8 @@ def test_a_flat_vector_of_the_wrong_length_is_refused_by_name():
 def test_a_bad_parameter_position_is_refused_by_name(args, argument):
     with pytest.raises(ValueError, match=rf"^{argument}: "):
         Network([2, 3, 1]).flat_index(*args)
+
+
+def test_a_softmax_output_needs_a_neuron_per_class():
+    with pytest.raises(ValueError, match="^sizes: a softmax output"):
+        Network([2, 3, 1], activations="tanh", loss="softmax_ce")

@@ -223,3 +223,16 @@ def test_the_curve_example_shows_the_curve_with_its_iterates(live):
     frame, values = page.expect("frame")
     np.testing.assert_allclose(values["surface_descent"], [-(4 * 3.788956403712**3 - 9 * 3.788956403712**2)])
     page.close()
+
+
+def test_softmax_on_two_classes_gets_a_neuron_per_class_and_one_map(presenter):
+    assert presenter.control({"type": "configure", "loss": "softmax_ce"})["type"] == "ack"
+    header, _ = presenter.expect("frame", sizes=[2, 3, 2, 2])
+    grid, arrays = presenter.expect("grid")
+    assert arrays["values"].ndim == 2 and grid["output_range"] == [0.0, 1.0]
+    assert np.all((arrays["values"] >= 0) & (arrays["values"] <= 1))
+
+
+def test_cross_entropy_on_regression_targets_is_refused_plainly(presenter):
+    error = presenter.control({"type": "configure", "dataset": "plane", "loss": "bce"})
+    assert error["field"] == "loss" and "mse" in error["message"]
