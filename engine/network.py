@@ -107,7 +107,7 @@ class Network:
         self.loss_fn = get_loss(loss)
         self.activations = _layer_activations(activations, len(self.sizes) - 1, self.loss_fn)
         if self.activations[-1].name == "softmax" and self.sizes[-1] < 2:
-            raise ValueError("sizes: a softmax output needs a neuron per class (at least 2); its one output is always 1")
+            raise ValueError("sizes: a softmax output needs a neuron per class (at least 2); one output is always 1")
         self.train_biases = train_biases
         self.seed = seed
         rng = np.random.default_rng(seed)
