@@ -329,6 +329,11 @@ function draw() {
   if (surface) drawSurface(surface);
   if (frame && state.surface && frame.arrays.surface_point) {
     views.surface.setPoint(frame.arrays.surface_point, frame.arrays.surface_descent);
+  } else if (frame && state.surface && state.role === "viewer") {
+    // The presenter switched the surface off: frames stop carrying its point (no message says so).
+    views.surface.clear();
+    state.surface = null;
+    controls.setSurfaceKind("none");
   }
   state.drawMs += performance.now() - started;
 }

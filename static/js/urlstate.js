@@ -167,7 +167,7 @@ export function linkableConfig(config, hyperNames) {
   const out = {};
   for (const p of PROPERTIES) {
     if (p.group === "config" && config[p.name] !== undefined && config[p.name] !== "") out[p.name] = config[p.name];
-    if (p.group === "hyper" && config.hyper?.[p.name] !== undefined) {
+    if (p.group === "hyper" && config.hyper?.[p.name] != null) { // null: a setting never given
       if (!hyperNames || hyperNames.includes(p.name)) (out.hyper ??= {})[p.name] = config.hyper[p.name];
     }
   }

@@ -51,6 +51,10 @@ def test_a_viewer_page_follows_the_presenters_session(open_page, live):
     assert state["playing"] is False and state["viewers"] == 1
     assert frame_header(viewer)["step"] == state["step"]
 
+    presenter.click("#surface-kind input[value=none]")
+    viewer.wait_for_function("() => window.backpropLab.surface === null")
+    expect(viewer.locator('input[name="surface"][value="none"]')).to_be_checked()
+
     presenter.select_option("#dataset", "circle")
     expect(viewer.locator("#dataset")).to_have_value("circle")
     viewer.wait_for_function("() => window.backpropLab.data.dataset === 'circle'")

@@ -96,6 +96,13 @@ def test_keyboard_shortcuts_play_step_phase_and_reset(open_page):
     page.wait_for_function("() => window.backpropLab.frame.header.step >= 3")
     page.keyboard.press("Space")
     page.wait_for_function("() => !window.backpropLab.frame.header.playing")
+    # Space with the Play button focused (just clicked) toggles once, not twice.
+    page.click("#play")
+    page.wait_for_function("() => window.backpropLab.frame.header.playing")
+    page.keyboard.press("Space")
+    page.wait_for_function("() => !window.backpropLab.frame.header.playing")
+    page.wait_for_timeout(300)
+    assert not frame_header(page)["playing"]
     # R while typing in a field is a letter, not a reset.
     page.click("#lr")
     page.keyboard.press("r")
@@ -159,6 +166,12 @@ def test_the_url_round_trips_the_configuration(open_page, live):
     wait_for_app(copy)
     assert unquote(copy.evaluate("() => location.hash")).split("&", 1)[1] == setup.lstrip("#")
     screenshot(copy, "05_configured_from_link")
+    # Reloading reads back every setting the page wrote, and the presenter stays the presenter.
+    for reloaded in (copy, open_page()):
+        reloaded.reload()
+        wait_for_app(reloaded)
+        expect(reloaded.locator("body")).to_have_attribute("data-role", "controller")
+        assert "not understood" not in reloaded.locator("#status-text").inner_text()
 
 
 @pytest.mark.xfail(strict=True, reason="server: the play loop dies when it resumes an update begun by a phase "

@@ -81,11 +81,18 @@ test("surface axes are written w<layer>.<i>.<j> and b<layer>.<j>", () => {
 test("linkableConfig keeps the table's fields and the optimizer's own settings", () => {
   const server = {
     dataset: "circle", sizes: [8, 8], preset: null, extra: 1,
-    hyper: { lr: 0.1, momentum: 0.9, beta1: 0.9, weight_decay: 0 },
+    hyper: { lr: 0.1, momentum: 0.9, beta1: 0.9, weight_decay: 0, eps: null },
   };
   assert.deepEqual(linkableConfig(server, ["lr", "momentum", "weight_decay"]), {
     dataset: "circle", sizes: [8, 8], hyper: { lr: 0.1, momentum: 0.9, weight_decay: 0 },
   });
+});
+
+test("settings the server reports as null (never given) stay out of the link", () => {
+  const server = { dataset: "circle", batch_size: null, hyper: { lr: 0.03, momentum: 0.9, weight_decay: null } };
+  const config = linkableConfig(server, ["lr", "momentum", "weight_decay"]);
+  assert.deepEqual(config, { dataset: "circle", batch_size: null, hyper: { lr: 0.03, momentum: 0.9 } });
+  assert.equal(serializeHash({ config }), "#dataset=circle&batch_size=all&lr=0.03&momentum=0.9");
 });
 
 test("every property has a parser and a formatter that agree", () => {
