@@ -250,3 +250,23 @@ def test_one_example_can_be_chosen_for_the_numbers_shown(open_page):
     np.testing.assert_allclose(drawn_arrays(page, "delta")[0], grads.delta[0][0], rtol=1e-15, atol=0)
     page.select_option("#example", "")
     page.wait_for_function("() => window.backpropLab.frame.header.selection === null")
+
+
+def test_the_curve_example_descends_from_x_4_as_the_notes_compute(open_page):
+    page = open_page("#preset=curve&surface=curve")
+    page.wait_for_function("() => window.backpropLab.surface && window.backpropLab.surface.header.kind === 'curve'")
+    expect(page.locator('input[name="surface"][value="curve"]')).to_be_checked()
+    expect(page.locator('input[name="surface"][value="weights"]')).to_be_hidden()
+    expect(page.locator("#map-note")).to_contain_text("no 2-D input plane")
+    assert drawn_arrays(page, "weights") == [[4.0]]
+    page.click("#step")
+    wait_for_step(page, 1)
+    x1 = drawn_arrays(page, "weights")[0][0]
+    assert x1 == 4.0 - 0.001 * (4 * 4.0**3 - 9 * 4.0**2) and round(x1, 12) == 3.888
+    page.click("#step")
+    wait_for_step(page, 2)
+    x2 = drawn_arrays(page, "weights")[0][0]
+    assert x2 == x1 - 0.001 * (4 * x1**3 - 9 * x1**2) and round(x2, 2) == 3.79
+    point = page.evaluate("() => Array.from(window.backpropLab.frame.arrays.surface_point)")
+    assert point == [x2]
+    screenshot(page, "16_curve_example")
