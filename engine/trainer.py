@@ -169,27 +169,26 @@ class Trainer:
     # -- phases -------------------------------------------------------------------------------------------
 
     def _update_phases(self) -> Iterator[Phase]:
+        # Runs under next_phase's np.errstate: a context held across a yield would be left in another
+        # context (another asyncio task, say) than the one it was entered in, which NumPy refuses.
         model = self.model
         step = self.step_count + 1
         batch = self._next_batch()
         X, T = self.X_train[batch], self.T_train[batch]
-        with np.errstate(all="ignore"):
-            trace = model.forward(X)
-            batch_loss = model.mean_error(trace, T)
+        trace = model.forward(X)
+        batch_loss = model.mean_error(trace, T)
         L = model.n_layers
         phase = Phase("forward", step, batch, trace, batch_loss, None, [None] * L, [None] * L, [None] * L)
         yield phase
-        with np.errstate(all="ignore"):
-            for l, delta, gw, gb in model.backward_layers(trace, T):
-                phase = Phase(
-                    "backward", step, batch, trace, batch_loss, l,
-                    phase.delta.copy(), phase.grad_weights.copy(), phase.grad_biases.copy(),
-                )
-                phase.delta[l], phase.grad_weights[l], phase.grad_biases[l] = delta, gw, gb
-                yield phase
+        for l, delta, gw, gb in model.backward_layers(trace, T):
+            phase = Phase(
+                "backward", step, batch, trace, batch_loss, l,
+                phase.delta.copy(), phase.grad_weights.copy(), phase.grad_biases.copy(),
+            )
+            phase.delta[l], phase.grad_weights[l], phase.grad_biases[l] = delta, gw, gb
+            yield phase
         grads = Gradients(phase.delta, phase.grad_weights, phase.grad_biases, trace.o[:-1])  # type: ignore[arg-type]
-        with np.errstate(all="ignore"):
-            changes = self.optimizer.step(model, grads)
+        changes = self.optimizer.step(model, grads)
         self.step_count = step
         self.last_changes = changes
         self._after_update(batch_loss)
@@ -204,7 +203,8 @@ class Trainer:
         self._check_alive()
         if self._phases is None:
             self._phases = self._update_phases()
-        phase = next(self._phases)
+        with np.errstate(all="ignore"):
+            phase = next(self._phases)
         if phase.kind == "update":
             self._phases = None
         self.last_phase = phase
@@ -296,6 +296,12 @@ class Trainer:
         with np.errstate(all="ignore"):
             trace = self.model.forward(X)
             return trace, self.model.backward(trace, T)
+
+    def record_losses(self) -> None:
+        """Log train and test loss at this update if the log does not have it yet: for a person stepping one
+        update at a time, who should see each point (playing, the log keeps its own pace)."""
+        if self.history.size == 0 or self.history.steps[-1] != self.step_count:
+            self._record(force=True)
 
     def losses(self) -> tuple[float, float]:
         """Train and test loss now (test is NaN without a test set)."""

@@ -29,6 +29,7 @@ class Client:
         # What this page has already been sent.
         self.frame_version = -1
         self.loss_seq = 0
+        self.loss_generation = 0
         self.grid_version = -1
         self.surface_version = -1
         self.data_version = -1

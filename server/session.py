@@ -42,6 +42,7 @@ class Session:
         self.grid_version = 0
         self.data_version = 0
         self.surface_version = 0
+        self.history_generation = 0  # bumps when the loss history starts again (reset, new setup)
         self.playing = False
         self.speed: float | None = None  # updates per second; None: as fast as it goes
         self.selection: int | None = None
@@ -69,6 +70,7 @@ class Session:
         trainer = self._build(config)  # raises before anything changes
         self.pause()
         self.config, self.trainer = config, trainer
+        self.history_generation += 1
         self.selection = None
         self.status = None
         self.surface.clear()
@@ -126,6 +128,7 @@ class Session:
         elif kind == "reset":
             self.pause()
             self.trainer.reset()
+            self.history_generation += 1
             self.status = None
             self.surface.reset_path()
             self.changed()
@@ -193,9 +196,11 @@ class Session:
 
     def _guard(self, action: Any) -> None:
         try:
-            action()
+            phase = action()
         except DivergedError as exc:
             raise FieldError("type", f"type: cannot go on: {exc} (reset starts again)") from None
+        if phase.kind == "update":
+            self.trainer.record_losses()
         if self.trainer.diverged:
             self.announce(self.trainer.diverged)
         self.changed()
@@ -292,7 +297,8 @@ class Session:
         if self._frame_cache is None or self._frame_cache[0] != self.version:
             view, position = current_view(self.trainer, self.selection)
             header = frame_header(self.trainer, view, position, self.selection, exact_losses=not self.playing)
-            header.update(playing=self.playing, speed=self.speed, status=self.status, session=self.id)
+            header.update(playing=self.playing, speed=self.speed, status=self.status, session=self.id,
+                          viewers=sum(1 for c in self.clients.values() if not c.controls))
             arrays = frame_arrays(self.trainer, view, position)
             arrays.update(self.surface.overlay())
             self._frame_cache = (self.version, header, arrays)
@@ -300,6 +306,8 @@ class Session:
 
     def frame_for(self, client: Client) -> bytes:
         header, arrays = self._frame_base()
+        if client.loss_generation != self.history_generation:  # the history started again: send it whole
+            client.loss_generation, client.loss_seq = self.history_generation, 0
         steps, rows = self.trainer.history.since(client.loss_seq)
         client.loss_seq = self.trainer.history.recorded
         loss = {"loss_steps": ("f8", steps.astype(np.float64)), "loss_train": ("f8", rows[:, 0]),

@@ -67,6 +67,7 @@ async def session_socket(websocket: WebSocket, session_id: str, registry: Regist
         previous.wake.set()
     session.clients[client.id] = client
     session.load.clients += 1
+    session.changed(grid=False)  # frames carry the viewer count
     client.send_json({
         "type": "welcome", "id": hello.id, "session": session.id, "role": client.role, "client": client.id,
         "config": session.config.model_dump(), "playing": session.playing, "status": session.status,
@@ -93,4 +94,5 @@ async def session_socket(websocket: WebSocket, session_id: str, registry: Regist
         session.load.clients -= 1
         if session.clients.get(client.id) is client:
             del session.clients[client.id]
+            session.changed(grid=False)
         session.last_seen = time.monotonic()

@@ -6,7 +6,6 @@ import re
 from urllib.parse import unquote
 
 import httpx2 as httpx
-import pytest
 from browserkit import frame_header, screenshot, wait_for_app, wait_for_step
 from playwright.sync_api import expect
 
@@ -174,8 +173,6 @@ def test_the_url_round_trips_the_configuration(open_page, live):
         assert "not understood" not in reloaded.locator("#status-text").inner_text()
 
 
-@pytest.mark.xfail(strict=True, reason="server: the play loop dies when it resumes an update begun by a phase "
-                   "(np.errstate's context token crosses asyncio tasks in Trainer._update_phases); reported")
 def test_play_goes_on_from_an_update_stopped_half_way(open_page):
     page = open_page("#dataset=xor&sizes=3&speed=10")
     page.locator("body").click(position={"x": 5, "y": 5})
@@ -186,11 +183,6 @@ def test_play_goes_on_from_an_update_stopped_half_way(open_page):
     page.wait_for_function("() => window.backpropLab.frame.header.step >= 3", timeout=5_000)
 
 
-LOSS_SEQ_BUG = ("server: Session.frame_for asks the new history for points after the client's old loss_seq "
-                "on the first frame after a reset or a new setup, so the loss at update 0 never reaches the page")
-
-
-@pytest.mark.xfail(strict=True, reason=LOSS_SEQ_BUG)
 def test_the_loss_curve_starts_again_from_update_0_after_a_reset(open_page):
     page = open_page("#dataset=gauss&sizes=2&batch_size=all")
     for _ in range(6):
@@ -201,7 +193,6 @@ def test_the_loss_curve_starts_again_from_update_0_after_a_reset(open_page):
     expect(page.locator(".bl-loss-readout")).to_contain_text("update 0", timeout=3_000)
 
 
-@pytest.mark.xfail(strict=True, reason=LOSS_SEQ_BUG)
 def test_the_loss_curve_starts_from_update_0_after_a_new_setup(open_page):
     page = open_page("#dataset=gauss&sizes=2&batch_size=all")
     for _ in range(3):

@@ -236,3 +236,35 @@ def test_softmax_on_two_classes_gets_a_neuron_per_class_and_one_map(presenter):
 def test_cross_entropy_on_regression_targets_is_refused_plainly(presenter):
     error = presenter.control({"type": "configure", "dataset": "plane", "loss": "bce"})
     assert error["field"] == "loss" and "mse" in error["message"]
+
+
+def test_play_in_the_middle_of_an_update_finishes_it_and_trains_on(presenter):
+    presenter.control({"type": "phase"})
+    presenter.control({"type": "phase"})
+    presenter.control({"type": "play"})
+    header, _ = presenter.expect("frame")
+    while header["step"] < 20:
+        header, _ = presenter.expect("frame")
+        assert header["playing"]
+    presenter.control({"type": "pause"})
+
+
+def test_each_stepped_update_adds_a_loss_point_and_a_reset_sends_the_history_again(presenter):
+    _, first = presenter.expect("frame", step=0)
+    points = first["loss_steps"].tolist()
+    for n in (1, 2, 3):
+        _, arrays = presenter.frame_after(presenter.control({"type": "step"}), step=n)
+        points += arrays["loss_steps"].tolist()
+    assert points == [0, 1, 2, 3]
+    _, arrays = presenter.frame_after(presenter.control({"type": "reset"}), step=0)
+    assert arrays["loss_steps"].tolist() == [0]  # the new history from its start, though the page had seen 4 points
+
+
+def test_frames_count_the_viewers(live):
+    session, token = live.create()
+    presenter = live.connect(session, token)
+    viewer = live.connect(session)
+    header, _ = presenter.expect("frame", viewers=1)
+    viewer.close()
+    header, _ = presenter.expect("frame", viewers=0)
+    presenter.close()
