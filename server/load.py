@@ -1,9 +1,9 @@
-"""How busy the server is, so that frames and training share one event loop without starving controls.
+"""How busy the server is with pictures, so that frames never crowd out training and control messages.
 
 Frames cost a fixed amount each (build, pack, send); with many pages at 60 frames/s they alone would fill the
-loop and every control message would queue behind them. So the frame interval stretches with the measured cost
-times the number of pages, keeping frames to a share of the time, training to another, and the rest free for
-control messages. With few pages nothing stretches: 60 frames/s each.
+event loop and every control message would queue behind them. So the frame interval stretches with the measured
+cost times the number of pages, keeping frames to a share of the time (training takes what is left, in short
+turns: scheduler.py). With few pages nothing stretches: 60 frames/s each.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from .settings import Settings
 class Load:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.playing = 0  # sessions whose play loop runs
         self.clients = 0  # connected pages
         self.frame_seconds = 2e-4  # measured cost of one frame (build + pack + send), moving average
         self.grid_seconds = 2e-4
@@ -32,8 +31,3 @@ class Load:
     def grid_interval(self) -> float:
         s = self.settings
         return max(1.0 / s.grid_hz, self.clients * self.grid_seconds / s.grid_share)
-
-    def slice_seconds(self) -> float:
-        """How long one session's training slice may run before it yields the loop."""
-        s = self.settings
-        return max(2e-4, min(4e-3, s.train_share / s.display_hz / max(1, self.playing)))

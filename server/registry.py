@@ -8,6 +8,7 @@ import time
 
 from .load import Load
 from .protocol import Config, FieldError
+from .scheduler import Scheduler
 from .session import Session
 from .settings import Settings
 
@@ -17,6 +18,7 @@ class Registry:
         self.settings = settings
         self.sessions: dict[str, Session] = {}
         self.load = Load(settings)
+        self.scheduler = Scheduler()
 
     def create(self, config: Config | None = None) -> Session:
         if len(self.sessions) >= self.settings.max_sessions:
@@ -24,7 +26,7 @@ class Registry:
                 "session", f"session: the server already runs {self.settings.max_sessions} sessions; try later"
             )
         session_id = secrets.token_urlsafe(12)
-        session = Session(session_id, self.settings, config or Config(), self.load)
+        session = Session(session_id, self.settings, config or Config(), self.load, self.scheduler)
         self.sessions[session_id] = session
         return session
 
@@ -51,3 +53,4 @@ class Registry:
         for session in self.sessions.values():
             session.close()
         self.sessions.clear()
+        self.scheduler.close()

@@ -1,7 +1,6 @@
-"""A session owns one trainer, its play loop and the pages that watch it.
+"""A session owns one trainer, its state on the page, and the pages that watch it.
 
-Training runs in short slices on the event loop, one session after another, so every session and every page
-gets its turn; a slice is shorter when more sessions play, so a control message never waits long. Work that
+While it plays, the scheduler gives it short slices of training in turn with the other sessions. Work that
 takes longer (a loss surface, a gradient check) runs in a thread on a copy of the network.
 """
 
@@ -25,19 +24,25 @@ from .clients import Client
 from .frames import current_view, frame_arrays, frame_header
 from .load import Load
 from .protocol import Config, FieldError
+from .scheduler import Scheduler
 from .settings import Settings
 from .surfaces import SurfaceState
 from .wire import finite_or_none, pack
 
 
 class Session:
-    def __init__(self, session_id: str, settings: Settings, config: Config, load: Load) -> None:
+    def __init__(
+        self, session_id: str, settings: Settings, config: Config, load: Load, scheduler: Scheduler
+    ) -> None:
         self.id = session_id
         self.token = secrets.token_urlsafe(24)
         self.settings = settings
         self.clients: dict[str, Client] = {}
         self.last_seen = time.monotonic()
         self.load = load
+        self.scheduler = scheduler
+        self._seconds_per_update = 1e-4  # learnt as it trains, to size its slices
+        self._owed, self._owed_at = 0.0, 0.0  # updates due at a set speed, and since when
         self.version = 0  # bumps whenever what a frame shows changes
         self.grid_version = 0
         self.data_version = 0
@@ -46,7 +51,6 @@ class Session:
         self.playing = False
         self.speed: float | None = None  # updates per second; None: as fast as it goes
         self.selection: int | None = None
-        self._play_task: asyncio.Task[None] | None = None
         self._frame_cache: tuple[int, dict[str, Any], dict[str, Any]] | None = None
         self._grid_cache: tuple[int, bytes | None] | None = None
         self.surface = SurfaceState(self)
@@ -63,7 +67,10 @@ class Session:
             config.optimizer = opt.name  # type: ignore[assignment]
             config.hyper = p.Hyper(**opt.settings())
             config.batch_size = trainer.batch_size
-        self.domain = data_domain(trainer.X_train, trainer.X_test) if trainer.X_train.shape[1] == 2 else None
+        # A map of the output over the input plane, for the 2-D data sets; the worked examples' few given
+        # cases have no such plane worth showing.
+        planar = trainer.X_train.shape[1] == 2 and trainer.data.kind != "given"
+        self.domain = data_domain(trainer.X_train, trainer.X_test) if planar else None
         return trainer
 
     def reconfigure(self, config: Config) -> None:
@@ -227,8 +234,8 @@ class Session:
         if self.playing:
             return
         self.playing = True
-        self.load.playing += 1
-        self._play_task = asyncio.get_running_loop().create_task(self._play_loop())
+        self._owed, self._owed_at = 0.0, time.monotonic()
+        self.scheduler.add(self)
         self.broadcast({"type": "status", "playing": True, "message": self.status})
         self.changed(grid=False)
 
@@ -236,46 +243,39 @@ class Session:
         if not self.playing:
             return
         self.playing = False
-        self.load.playing -= 1
-        if self._play_task is not None and self._play_task is not asyncio.current_task():
-            self._play_task.cancel()
-        self._play_task = None
+        self.scheduler.remove(self)
         self.broadcast({"type": "status", "playing": False, "message": self.status})
         self.changed(grid=False)
 
-    async def _play_loop(self) -> None:
-        settings = self.settings
-        tick = 1.0 / settings.display_hz
-        seconds_per_update = 1e-4  # learnt as it runs
-        owed = 0.0
-        last = time.monotonic()
-        while self.playing:
+    def train_slice(self, seconds: float) -> float:
+        """Train for about ``seconds`` (at least one update), as the speed allows. Returns 0 if it trained,
+        else the seconds until its next update is due. Called by the scheduler."""
+        trainer, settings = self.trainer, self.settings
+        n = max(1, int(seconds / self._seconds_per_update))
+        if self.speed is not None:
             now = time.monotonic()
-            if self.speed is not None:
-                owed = min(owed + (now - last) * self.speed, self.speed * tick * 4 + 1)
-            last = now
-            n = max(1, int(self.load.slice_seconds() / seconds_per_update))
-            if self.speed is not None:
-                if owed < 1:
-                    await asyncio.sleep((1 - owed) / self.speed)
-                    continue
-                n = min(n, int(owed))
-            if settings.grid_every_epoch:
-                n = min(n, self.trainer.updates_to_epoch_end)
-            started = time.perf_counter()
-            done = self.trainer.run(n)
-            epoch_ended = self.trainer.updates_to_epoch_end == self.trainer.updates_per_epoch
-            if settings.grid_every_epoch and self.domain is not None and epoch_ended:
-                decision_grid(self.trainer.model, self.domain, settings.grid_resolution)
-            if done:
-                seconds_per_update = 0.8 * seconds_per_update + 0.2 * (time.perf_counter() - started) / done
-            owed -= done
-            self.changed()
-            if self.trainer.diverged:
-                self.status = self.trainer.diverged
-                self.pause()  # tells every page, with the message
-                return
-            await asyncio.sleep(0)  # let the other sessions and the sockets have their turn
+            # Owed updates accrue with time; a backlog is capped so a stall is not made up in a burst.
+            self._owed = min(self._owed + (now - self._owed_at) * self.speed, self.speed / settings.display_hz * 4 + 1)
+            self._owed_at = now
+            if self._owed < 1:
+                return (1 - self._owed) / self.speed
+            n = min(n, int(self._owed))
+        if settings.grid_every_epoch:
+            n = min(n, trainer.updates_to_epoch_end)
+        started = time.perf_counter()
+        done = trainer.run(n)
+        epoch_ended = trainer.updates_to_epoch_end == trainer.updates_per_epoch
+        if settings.grid_every_epoch and self.domain is not None and epoch_ended:
+            decision_grid(trainer.model, self.domain, settings.grid_resolution)  # as TF Playground, every epoch
+        if done:
+            self._seconds_per_update += 0.2 * ((time.perf_counter() - started) / done - self._seconds_per_update)
+        if self.speed is not None:
+            self._owed -= done
+        self.changed()
+        if trainer.diverged:
+            self.status = trainer.diverged
+            self.pause()  # tells every page, with the message
+        return 0.0
 
     # -- messages -----------------------------------------------------------------------------------------
 

@@ -21,8 +21,7 @@ class Settings(BaseModel):
     display_hz: float = 60.0  # frames per second to each client, at most
     grid_hz: float = 10.0  # decision maps per second to each client, at most
     surface_refresh_seconds: float = 1.0  # while training, a shown surface is recomputed this often
-    # Shares of the event loop's time (see server/load.py); what is left answers control messages.
-    train_share: float = 0.5  # all playing sessions together
+    # Shares of the event loop's time for pictures (see server/load.py); training takes what is left.
     frame_share: float = 0.25  # frames to every page
     grid_share: float = 0.1  # decision maps to every page
     grid_every_epoch: bool = False  # compute the decision grid at every epoch end (as TF Playground does)

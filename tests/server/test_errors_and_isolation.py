@@ -216,3 +216,20 @@ def test_a_session_outlives_a_dropped_connection_then_idle_ones_are_reaped():
         page.close()
         time.sleep(1.2)
         assert httpx.get(f"{server.http}/api/sessions/{session}").status_code == 404
+
+
+def test_playing_sessions_take_fair_turns_and_a_set_speed_holds(live):
+    pages = [live.connect(*live.create(seed=k)) for k in range(3)]
+    slow = live.connect(*live.create())
+    slow.control({"type": "speed", "updates_per_second": 20})
+    for page in [*pages, slow]:
+        page.control({"type": "play"})
+    time.sleep(1.0)
+    for page in [*pages, slow]:
+        page.control({"type": "pause"})
+    steps = [page.expect("frame", playing=False)[0]["step"] for page in pages]
+    slow_steps = slow.expect("frame", playing=False)[0]["step"]
+    assert min(steps) > 100 and max(steps) < 3 * min(steps), steps  # round robin: no session starves
+    assert 5 <= slow_steps <= 40, slow_steps  # about 20 a second, never a burst
+    for page in [*pages, slow]:
+        page.close()
