@@ -289,6 +289,7 @@ class Session:
         return json.dumps({
             "type": "data", "dataset": data.name, "kind": data.kind, "classes": data.n_classes,
             "domain": self.domain, "preset": self.config.preset, "config": self.config.model_dump(),
+            "n_train": trainer.n_train, "n_test": len(trainer.X_test),
             "train": part(trainer.X_train, data.y_train) if self.domain else None,
             "test": part(trainer.X_test, data.y_test) if self.domain else None,
         }, separators=(",", ":"))

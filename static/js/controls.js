@@ -245,7 +245,7 @@ export function createControls(doc, { act, onView, onSurface }) {
   }
 
   function setData(data) {
-    nTrain = data.train?.x?.length ?? nTrain;
+    nTrain = data.n_train ?? data.train?.x?.length ?? nTrain;
     $("example-index").max = String(Math.max(0, nTrain - 1));
     if (config) learning.showBatch(config.batch_size ?? null, nTrain);
   }

@@ -270,3 +270,9 @@ def test_the_curve_example_descends_from_x_4_as_the_notes_compute(open_page):
     point = page.evaluate("() => Array.from(window.backpropLab.frame.arrays.surface_point)")
     assert point == [x2]
     screenshot(page, "16_curve_example")
+
+
+def test_a_worked_example_offers_batch_sizes_for_its_own_cases(open_page):
+    page = open_page("#preset=worked_222")
+    page.wait_for_function("() => window.backpropLab.data && window.backpropLab.data.preset === 'worked_222'")
+    expect(page.locator("#batch-size option[value=all]")).to_have_text("all (full batch)")
