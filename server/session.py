@@ -88,9 +88,9 @@ class Session:
 
     def changed(self, grid: bool = True) -> None:
         self.version += 1
-        if grid:
+        if grid:  # the weights (and so the map and the surface) may have changed
             self.grid_version += 1
-        self.surface.note_change()
+            self.surface.note_change()
         for client in self.clients.values():
             client.wake.set()
 

@@ -38,6 +38,7 @@ class SurfaceState:
         self.computed_at = 0.0
         self.stale = False
         self._task: asyncio.Task[None] | None = None
+        self._timer: asyncio.TimerHandle | None = None
 
     # -- asked by the page --------------------------------------------------------------------------------
 
@@ -98,7 +99,6 @@ class SurfaceState:
     def _publish(self, m: SurfaceRequest, surface: Any) -> None:
         self.surface = surface
         self.computed_at = time.monotonic()
-        self.stale = False
         header = {
             "type": "surface", "step": self.session.trainer.step_count, "kind": m.kind,
             "description": surface.description, "caveat": surface.caveat,
@@ -123,17 +123,28 @@ class SurfaceState:
     # -- kept fresh while training ------------------------------------------------------------------------
 
     def note_change(self) -> None:
-        """Weights moved: refresh the surface if it is older than the refresh interval (one at a time)."""
+        """The weights moved: refresh the surface, at most once per refresh interval and one at a time; a
+        change that comes too soon is picked up when the interval is over."""
         if self.request_msg is None:
             return
         self.stale = True
-        if self._task is not None and not self._task.done():
+        self._schedule()
+
+    def _schedule(self) -> None:
+        if (self._task is not None and not self._task.done()) or self._timer is not None:
             return
-        age = time.monotonic() - self.computed_at
-        if age < self.session.settings.surface_refresh_seconds:
+        wait = self.computed_at + self.session.settings.surface_refresh_seconds - time.monotonic()
+        loop = asyncio.get_running_loop()
+        if wait > 0:
+            self._timer = loop.call_later(wait, self._timer_done)
             return
-        m = self.request_msg
-        self._task = asyncio.get_running_loop().create_task(self._refresh(m))
+        self.stale = False  # what changes from here on is newer than the snapshot about to be taken
+        self._task = loop.create_task(self._refresh(self.request_msg))
+
+    def _timer_done(self) -> None:
+        self._timer = None
+        if self.stale and self.request_msg is not None:
+            self._schedule()
 
     async def _refresh(self, m: SurfaceRequest) -> None:
         try:
@@ -142,6 +153,8 @@ class SurfaceState:
             return  # e.g. the weights moved to NaN; the divergence message says so
         if self.request_msg is m:
             self._publish(m, surface)
+            if self.stale:  # the weights moved while it was computed
+                self._schedule()
 
     def overlay(self) -> dict[str, tuple[str, Array]]:
         """The current point on the shown slice, and −∇E projected onto its axes: −∂E/∂c for each coordinate c
@@ -161,6 +174,7 @@ class SurfaceState:
 
     def reset_path(self) -> None:
         if self.request_msg is not None:
+            self.cancel()
             self.computed_at = 0.0
             self.note_change()
 
@@ -176,6 +190,9 @@ class SurfaceState:
         if self._task is not None:
             self._task.cancel()
             self._task = None
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
 
 class _Snapshot:

@@ -268,3 +268,17 @@ def test_frames_count_the_viewers(live):
     viewer.close()
     header, _ = presenter.expect("frame", viewers=0)
     presenter.close()
+
+
+def test_a_shown_surface_catches_up_with_steps_taken_right_after_it(presenter):
+    presenter.control({"type": "step"})
+    presenter.control({"type": "surface", "kind": "weights", "params": WEIGHTS, "resolution": 12})
+    first, _ = presenter.expect("surface")
+    for _ in range(3):  # sooner than the refresh interval
+        presenter.control({"type": "step"})
+    _, frame = presenter.expect("frame", step=4)
+    header, arrays = presenter.expect("surface", timeout=5)
+    assert header["step"] == 4 and len(arrays["path"]) == 5
+    np.testing.assert_array_equal(arrays["path"][-1], frame["surface_point"])
+    with pytest.raises(TimeoutError):  # and then it rests: nothing moved
+        presenter.expect("surface", timeout=1.5)
