@@ -20,7 +20,8 @@
 
 import { classColor, confidenceColor, divergingScale, legendGradient, mixWithWhite, rgbCss } from "./colors.js";
 import { cellAlignedSpan, paintGrid, tableOffset } from "./plotmath.js";
-import { formatTick, linearScale, niceTicks, tickStep } from "./scales.js";
+import { formatTick, linearScale, tickStep } from "./scales.js";
+import { drawFrame, drawXTicks, drawYTicks, linearTicks } from "./axes.js";
 import { createCanvas, html } from "./canvas.js";
 
 const LIGHTEN = 0.5; // the background stays pale so the full-colour points stand out on it
@@ -253,35 +254,12 @@ function plotBox(width, height) {
 }
 
 function drawAxes(ctx, box, domain, x, y) {
-  ctx.strokeStyle = "#666";
-  ctx.lineWidth = 1;
-  ctx.strokeRect(box.left - 0.5, box.top - 0.5, box.right - box.left + 1, box.bottom - box.top + 1);
+  drawFrame(ctx, box, "#666");
+  const across = linearTicks(domain[0], domain[1]);
+  drawXTicks(ctx, box, across.ticks, x, across.label, { stroke: "#666" });
+  const up = linearTicks(domain[2], domain[3]);
+  drawYTicks(ctx, box, up.ticks, y, up.label, { stroke: "#666" });
   ctx.fillStyle = "#333";
-  ctx.font = "11px system-ui, sans-serif";
-  const xs = niceTicks(domain[0], domain[1], 5);
-  const xStep = tickStep(domain[0], domain[1], 5);
-  ctx.textAlign = "center";
-  ctx.textBaseline = "top";
-  for (const v of xs) {
-    const px = Math.round(x(v)) + 0.5;
-    ctx.beginPath();
-    ctx.moveTo(px, box.bottom);
-    ctx.lineTo(px, box.bottom + 4);
-    ctx.stroke();
-    ctx.fillText(formatTick(v, xStep), px, box.bottom + 6);
-  }
-  const ys = niceTicks(domain[2], domain[3], 5);
-  const yStep = tickStep(domain[2], domain[3], 5);
-  ctx.textAlign = "right";
-  ctx.textBaseline = "middle";
-  for (const v of ys) {
-    const py = Math.round(y(v)) + 0.5;
-    ctx.beginPath();
-    ctx.moveTo(box.left - 4, py);
-    ctx.lineTo(box.left, py);
-    ctx.stroke();
-    ctx.fillText(formatTick(v, yStep), box.left - 6, py);
-  }
   ctx.font = "italic 13px system-ui, sans-serif";
   ctx.textAlign = "center";
   ctx.textBaseline = "top";

@@ -14,6 +14,7 @@
  * drawn at most once per animation frame however often append is called.
  */
 
+import { drawAxisLines, drawMarkerLine, drawXTicks, drawYTicks } from "./axes.js";
 import { createCanvas, html } from "./canvas.js";
 import { DecimatingSeries, lossRange, nearestIndex } from "./series.js";
 import {
@@ -107,14 +108,7 @@ export function createLossChart(container, { capacity = 4000 } = {}) {
     readout.textContent = `${inside ? "" : "latest: "}update ${formatCount(step)}: train ${inside ? formatExact(train) : formatNumber(train)}${testText}`;
     if (!inside) return;
     const px = x(step);
-    ctx.strokeStyle = "rgba(0, 0, 0, 0.45)";
-    ctx.lineWidth = 1;
-    ctx.setLineDash([3, 3]);
-    ctx.beginPath();
-    ctx.moveTo(px, box.top);
-    ctx.lineTo(px, box.bottom);
-    ctx.stroke();
-    ctx.setLineDash([]);
+    drawMarkerLine(ctx, px, box, [3, 3]);
     for (const [v, colour] of [[train, TRAIN_COLOUR], [hasTest ? test : NaN, TEST_COLOUR]]) {
       if (!Number.isFinite(v) || (log && v <= 0)) continue;
       ctx.beginPath();
@@ -186,42 +180,16 @@ function drawLine(ctx, steps, values, n, x, y, colour, dash) {
 }
 
 function drawGrid(ctx, box, x, y, xDomain, yTicks, yStep, log) {
-  ctx.font = "11px system-ui, sans-serif";
-  ctx.fillStyle = "#333";
-  ctx.lineWidth = 1;
-  ctx.textAlign = "right";
-  ctx.textBaseline = "middle";
-  for (const v of yTicks) {
-    const py = Math.round(y(v)) + 0.5;
-    ctx.strokeStyle = "#e6e6e6";
-    ctx.beginPath();
-    ctx.moveTo(box.left, py);
-    ctx.lineTo(box.right, py);
-    ctx.stroke();
-    ctx.fillText(log ? formatTick(v, v) : formatTick(v, yStep), box.left - 6, py);
-  }
+  const yLabel = log ? (v) => formatTick(v, v) : (v) => formatTick(v, yStep);
+  drawYTicks(ctx, box, yTicks, y, yLabel, { gridLines: "#e6e6e6", tickMarks: false });
   const xTicks = niceTicks(xDomain[0], xDomain[1], Math.max(2, Math.floor((box.right - box.left) / 80)))
     .filter((v) => Number.isInteger(v));
-  ctx.textAlign = "center";
-  ctx.textBaseline = "top";
-  for (const v of xTicks) {
-    const px = Math.round(x(v)) + 0.5;
-    ctx.strokeStyle = "#888";
-    ctx.beginPath();
-    ctx.moveTo(px, box.bottom);
-    ctx.lineTo(px, box.bottom + 4);
-    ctx.stroke();
-    ctx.fillText(formatCount(v), px, box.bottom + 6);
-  }
-  ctx.strokeStyle = "#888";
-  ctx.beginPath();
-  ctx.moveTo(box.left + 0.5, box.top);
-  ctx.lineTo(box.left + 0.5, box.bottom + 0.5);
-  ctx.lineTo(box.right, box.bottom + 0.5);
-  ctx.stroke();
+  drawXTicks(ctx, box, xTicks, x, formatCount);
+  drawAxisLines(ctx, box);
   ctx.font = "12px system-ui, sans-serif";
   ctx.fillStyle = "#444";
   ctx.textAlign = "center";
+  ctx.textBaseline = "top";
   ctx.fillText("updates", (box.left + box.right) / 2, box.bottom + 21);
   ctx.save();
   ctx.translate(14, (box.top + box.bottom) / 2);
@@ -232,12 +200,7 @@ function drawGrid(ctx, box, x, y, xDomain, yTicks, yStep, log) {
 }
 
 function drawEmpty(ctx, box) {
-  ctx.strokeStyle = "#888";
-  ctx.beginPath();
-  ctx.moveTo(box.left + 0.5, box.top);
-  ctx.lineTo(box.left + 0.5, box.bottom + 0.5);
-  ctx.lineTo(box.right, box.bottom + 0.5);
-  ctx.stroke();
+  drawAxisLines(ctx, box);
   ctx.fillStyle = "#777";
   ctx.font = "12px system-ui, sans-serif";
   ctx.textAlign = "center";

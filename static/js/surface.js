@@ -19,6 +19,7 @@
  * The description is shown under the plot, in the server's words.
  */
 
+import { drawAxisLines, drawFrame, drawMarkerLine, drawXTicks, drawYTicks, linearTicks } from "./axes.js";
 import { createCanvas, html } from "./canvas.js";
 import { legendGradient, sequentialScale } from "./colors.js";
 import { contours, surfaceLevels } from "./contours.js";
@@ -26,7 +27,7 @@ import {
   arrowGeometry, cellAlignedSpan, descentArrowLength, gridCoordinate, interpolate, paintGrid, pathPoints, shortAxisLabel,
   steepestSlope, tableOffset,
 } from "./plotmath.js";
-import { excessLogScale, extent, formatNumber, formatTick, linearScale, niceDomain, niceTicks, tickStep } from "./scales.js";
+import { excessLogScale, extent, formatNumber, linearScale, niceDomain } from "./scales.js";
 
 const MARGIN = { top: 12, right: 14, bottom: 44, left: 58 };
 const CURVE_COLOUR = "#0072b2";
@@ -233,14 +234,7 @@ export function createSurfaceView(container) {
     }
     if (current) {
       const [px, py] = onCurve(current[0]);
-      ctx.strokeStyle = "rgba(0, 0, 0, 0.45)";
-      ctx.lineWidth = 1;
-      ctx.setLineDash([4, 4]);
-      ctx.beginPath();
-      ctx.moveTo(px, box.top);
-      ctx.lineTo(px, box.bottom);
-      ctx.stroke();
-      ctx.setLineDash([]);
+      drawMarkerLine(ctx, px, box, [4, 4]);
       if (descent) {
         const dx = descent[0] * (x(1) - x(0));
         drawArrow(ctx, arrowGeometry(px, py, dx, 0, descentArrowLength(Math.abs(descent[0]), steepest), 9), px, py);
@@ -361,50 +355,12 @@ function drawArrow(ctx, arrow, x0, y0) {
 }
 
 function drawAxes(ctx, box, xDomain, yDomain, x, y, grid = false) {
-  ctx.font = "11px system-ui, sans-serif";
-  ctx.fillStyle = "#333";
-  ctx.lineWidth = 1;
-  const xStep = tickStep(xDomain[0], xDomain[1], 5);
-  ctx.textAlign = "center";
-  ctx.textBaseline = "top";
-  for (const v of niceTicks(xDomain[0], xDomain[1], 5)) {
-    const px = Math.round(x(v)) + 0.5;
-    ctx.strokeStyle = "#888";
-    ctx.beginPath();
-    ctx.moveTo(px, box.bottom);
-    ctx.lineTo(px, box.bottom + 4);
-    ctx.stroke();
-    ctx.fillText(formatTick(v, xStep), px, box.bottom + 6);
-  }
-  const yStep = tickStep(yDomain[0], yDomain[1], 5);
-  ctx.textAlign = "right";
-  ctx.textBaseline = "middle";
-  for (const v of niceTicks(yDomain[0], yDomain[1], 5)) {
-    const py = Math.round(y(v)) + 0.5;
-    if (grid) {
-      ctx.strokeStyle = "#ececec";
-      ctx.beginPath();
-      ctx.moveTo(box.left, py);
-      ctx.lineTo(box.right, py);
-      ctx.stroke();
-    }
-    ctx.strokeStyle = "#888";
-    ctx.beginPath();
-    ctx.moveTo(box.left - 4, py);
-    ctx.lineTo(box.left, py);
-    ctx.stroke();
-    ctx.fillText(formatTick(v, yStep), box.left - 6, py);
-  }
-  ctx.strokeStyle = "#888";
-  if (grid) {
-    ctx.beginPath();
-    ctx.moveTo(box.left + 0.5, box.top);
-    ctx.lineTo(box.left + 0.5, box.bottom + 0.5);
-    ctx.lineTo(box.right, box.bottom + 0.5);
-    ctx.stroke();
-  } else {
-    ctx.strokeRect(box.left - 0.5, box.top - 0.5, box.right - box.left + 1, box.bottom - box.top + 1);
-  }
+  const across = linearTicks(xDomain[0], xDomain[1]);
+  drawXTicks(ctx, box, across.ticks, x, across.label);
+  const up = linearTicks(yDomain[0], yDomain[1]);
+  drawYTicks(ctx, box, up.ticks, y, up.label, { gridLines: grid ? "#ececec" : null });
+  if (grid) drawAxisLines(ctx, box);
+  else drawFrame(ctx, box);
 }
 
 function axisTitles(ctx, box, across, up) {

@@ -47,6 +47,17 @@ def wait_for_step(page: Page, step: int, timeout: float = 10_000) -> None:
                            timeout=timeout)
 
 
+def painted_share(page: Page, selector: str) -> float:
+    """The share of the pixels of the canvas `selector` that are not transparent."""
+    return page.evaluate("""(selector) => {
+      const c = document.querySelector(selector);
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let painted = 0;
+      for (let k = 3; k < d.length; k += 4) if (d[k] > 0) painted++;
+      return painted / (d.length / 4);
+    }""", selector)
+
+
 def drawn_arrays(page: Page, prefix: str) -> list[list[float]]:
     """The arrays `prefix` (weights, biases, ...) of the network state the page drew, one list per layer."""
     return page.evaluate(

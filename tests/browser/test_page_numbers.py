@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 import numpy as np
-from browserkit import click_param, drawn_arrays, frame_header, hover_param, screenshot, wait_for_step
+from browserkit import click_param, drawn_arrays, frame_header, hover_param, painted_share, screenshot, wait_for_step
 from playwright.sync_api import expect
 
 from engine import Network, Trainer, make_dataset, make_optimizer
@@ -198,18 +198,8 @@ def test_choosing_two_connections_draws_the_surface_with_its_path(open_page):
     # The current point on the slice is the two chosen weights themselves.
     weights = drawn_arrays(page, "weights")
     assert surface["point"] == [weights[0][1], weights[1][2]]
-    assert painted_pixels(page, "#surface-view canvas") > 0.5
+    assert painted_share(page, "#surface-view canvas") > 0.5
     screenshot(page, "09_surface_two_weights")
-
-
-def painted_pixels(page, selector):
-    return page.evaluate("""(selector) => {
-      const c = document.querySelector(selector);
-      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-      let painted = 0;
-      for (let k = 3; k < d.length; k += 4) if (d[k] > 0) painted++;
-      return painted / (d.length / 4);
-    }""", selector)
 
 
 def test_the_worked_example_shows_the_textbook_numbers_after_one_step(open_page):

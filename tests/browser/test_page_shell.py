@@ -6,7 +6,7 @@ import re
 from urllib.parse import unquote
 
 import httpx2 as httpx
-from browserkit import frame_header, screenshot, wait_for_app, wait_for_step
+from browserkit import frame_header, painted_share, screenshot, wait_for_app, wait_for_step
 from playwright.sync_api import expect
 
 
@@ -38,17 +38,6 @@ def test_the_page_loads_with_no_errors_and_draws_every_panel(open_page):
         .getBoundingClientRect().right + 1).map((el) => el.id || el.tagName)""")
     assert overflow == []
     screenshot(page, "01_loaded")
-
-
-def painted_share(page, selector):
-    """The share of a canvas's pixels that are not transparent."""
-    return page.evaluate("""(selector) => {
-      const c = document.querySelector(selector);
-      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-      let painted = 0;
-      for (let k = 3; k < d.length; k += 4) if (d[k] > 0) painted++;
-      return painted / (d.length / 4);
-    }""", selector)
 
 
 def readout(page, name):
