@@ -84,6 +84,7 @@ export function drawFrame(ctx, box, stroke = AXIS_STROKE) {
  */
 export function drawAxisLines(ctx, box, stroke = AXIS_STROKE) {
   ctx.strokeStyle = stroke;
+  ctx.lineWidth = 1; // a hover dot may have left it wider
   ctx.beginPath();
   ctx.moveTo(box.left + 0.5, box.top);
   ctx.lineTo(box.left + 0.5, box.bottom + 0.5);
