@@ -146,8 +146,8 @@ def random_surface(
         f"neuron (filter normalisation, Li et al. 2018), {biases}. Coordinate 1 changes every neuron's "
         "weights by their own size.",
         "The plane is centred on the weights and moves with them. With many weights a random plane is "
-        "nearly at right angles to the path, so the drawn path is its shadow: path_distance says how far "
-        "off the plane each point lies.",
+        "nearly at right angles to the path, so the drawn path is only its shadow on the plane: the real "
+        "path runs mostly off it.",
     )
     labels = ("direction 1", "direction 2")
     return _surface(
@@ -176,8 +176,8 @@ def pca_surface(
         "E on the plane of the two directions the training path moved along most (principal components of "
         f"the recorded weights, relative to the last point); together they hold {explained.sum():.0%} of its "
         f"movement ({explained[0]:.0%} and {explained[1]:.0%}).",
-        "The plane is refitted to the path as training goes on; points of the path off the plane "
-        "(path_distance) are drawn where they fall on it.",
+        "The plane is refitted to the path as training goes on; points of the path that lie off the plane "
+        "are drawn where they fall on it (their shadow).",
     )
     labels = ("component 1", "component 2")
     return _surface(

@@ -29,6 +29,8 @@ from .settings import Settings
 from .surfaces import SurfaceState
 from .wire import finite_or_none, pack
 
+SLOW_UPDATES_PER_SECOND = 100
+
 
 class Session:
     def __init__(
@@ -262,6 +264,9 @@ class Session:
             n = min(n, int(self._owed))
         if settings.grid_every_epoch:
             n = min(n, trainer.updates_to_epoch_end)
+        # Slowly, a loss point for every update costs nothing and keeps the curve moving; at full speed, one an
+        # epoch (a pass over all the data per update would cost more than the update).
+        trainer.record_every = 1 if self.speed is not None and self.speed <= SLOW_UPDATES_PER_SECOND else None
         started = time.perf_counter()
         done = trainer.run(n)
         epoch_ended = trainer.updates_to_epoch_end == trainer.updates_per_epoch

@@ -282,3 +282,15 @@ def test_a_shown_surface_catches_up_with_steps_taken_right_after_it(presenter):
     np.testing.assert_array_equal(arrays["path"][-1], frame["surface_point"])
     with pytest.raises(TimeoutError):  # and then it rests: nothing moved
         presenter.expect("surface", timeout=1.5)
+
+
+def test_at_a_slow_speed_every_update_adds_a_loss_point(presenter):
+    presenter.control({"type": "speed", "updates_per_second": 50})
+    presenter.control({"type": "play"})
+    steps: list[float] = []
+    while len(steps) < 6:
+        _, arrays = presenter.expect("frame")
+        steps += arrays["loss_steps"].tolist()
+    presenter.control({"type": "pause"})
+    # Batch 4 of 20 points: an epoch is 5 updates, yet each one is logged (point 0 came before play).
+    assert steps[:6] == [1, 2, 3, 4, 5, 6]
