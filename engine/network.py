@@ -276,6 +276,18 @@ class Network:
             return offset + n_in * n_out + i
         raise ValueError(f"kind: expected 'weight' or 'bias', got {kind!r}")
 
+    def flat_name(self, k: int) -> str:
+        """The inverse of ``flat_index``: 'weights[l][i, j]' or 'biases[l][j]' for position k of ``flat()``."""
+        for l, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+            if k < w.size:
+                i, j = divmod(k, w.shape[1])
+                return f"weights[{l}][{i}, {j}]"
+            k -= w.size
+            if k < b.size:
+                return f"biases[{l}][{k}]"
+            k -= b.size
+        raise ValueError(f"k: expected a position in 0..{self.n_params - 1}")
+
     def copy(self) -> Network:
         twin = object.__new__(type(self))
         twin.__dict__.update(self.__dict__)

@@ -77,5 +77,5 @@ async def get_session(session_id: str, registry: RegistryDep) -> Any:
         return JSONResponse({"field": "session", "message": "session: no such session"}, status_code=404)
     return {
         "session": session.id, "config": session.config.model_dump(), "playing": session.playing,
-        "viewers": sum(1 for c in session.clients.values() if not c.controls), "step": session.trainer.step_count,
+        "viewers": session.viewers, "step": session.trainer.step_count,
     }

@@ -7,6 +7,7 @@ takes longer (a loss surface, a gradient check) runs in a thread on a copy of th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import math
 import secrets
@@ -96,6 +97,11 @@ class Session:
         for client in self.clients.values():
             client.wake.set()
 
+    @property
+    def viewers(self) -> int:
+        """Pages following without control."""
+        return sum(1 for c in self.clients.values() if not c.controls)
+
     def broadcast(self, message: dict[str, Any]) -> None:
         for client in self.clients.values():
             client.send_json(message)
@@ -111,11 +117,10 @@ class Session:
         msg_id: Any = None
         kind = None
         try:
-            try:
-                msg_id = json.loads(raw).get("id")
-                kind = json.loads(raw).get("type")
-            except (ValueError, AttributeError):
-                pass
+            with contextlib.suppress(ValueError):  # echo what it said even when it is not a valid message
+                said = json.loads(raw)
+                if isinstance(said, dict):
+                    msg_id, kind = said.get("id"), said.get("type")
             message = p.parse_control(raw)
             msg_id, kind = message.id, message.type
             if kind == "hello":
@@ -224,7 +229,7 @@ class Session:
         client.send_json({
             "type": "gradcheck", "id": msg_id, "parameters": int(result.backprop.size), "examples": len(batch),
             "max_relative_error": finite_or_none(result.max_relative_error),
-            "worst": {"name": parameter_name(net, k), "backprop": finite_or_none(float(result.backprop[k])),
+            "worst": {"name": net.flat_name(k), "backprop": finite_or_none(float(result.backprop[k])),
                       "numeric": finite_or_none(float(result.numeric[k]))},
         })
 
@@ -304,7 +309,7 @@ class Session:
             view, position = current_view(self.trainer, self.selection)
             header = frame_header(self.trainer, view, position, self.selection, exact_losses=not self.playing)
             header.update(playing=self.playing, speed=self.speed, status=self.status, session=self.id,
-                          viewers=sum(1 for c in self.clients.values() if not c.controls))
+                          viewers=self.viewers)
             arrays = frame_arrays(self.trainer, view, position)
             arrays.update(self.surface.overlay())
             self._frame_cache = (self.version, header, arrays)
@@ -359,15 +364,3 @@ def output_range(trainer: Trainer) -> list[float]:
     low, high = float(t.min()), float(t.max())
     return [low, high] if math.isfinite(low) and high > low else [-1.0, 1.0]
 
-
-def parameter_name(net: Any, k: int) -> str:
-    """'weights[l][i, j]' or 'biases[l][j]' for position k of net.flat()."""
-    for l, (w, b) in enumerate(zip(net.weights, net.biases, strict=True)):
-        if k < w.size:
-            i, j = divmod(k, w.shape[1])
-            return f"weights[{l}][{i}, {j}]"
-        k -= w.size
-        if k < b.size:
-            return f"biases[{l}][{k}]"
-        k -= b.size
-    raise IndexError(k)

@@ -71,7 +71,7 @@ async def session_socket(websocket: WebSocket, session_id: str, registry: Regist
     client.send_json({
         "type": "welcome", "id": hello.id, "session": session.id, "role": client.role, "client": client.id,
         "config": session.config.model_dump(), "playing": session.playing, "status": session.status,
-        "viewers": sum(1 for c in session.clients.values() if not c.controls),
+        "viewers": session.viewers,
     })
     sender = asyncio.create_task(client.run_sender(session))
     try:

@@ -306,3 +306,15 @@ def test_a_bad_parameter_position_is_refused_by_name(args, argument):
 def test_a_softmax_output_needs_a_neuron_per_class():
     with pytest.raises(ValueError, match="^sizes: a softmax output"):
         Network([2, 3, 1], activations="tanh", loss="softmax_ce")
+
+
+def test_flat_name_is_the_inverse_of_flat_index():
+    net = Network([2, 3, 1], seed=0)
+    for l, (w, b) in enumerate(zip(net.weights, net.biases, strict=True)):
+        for i in range(w.shape[0]):
+            for j in range(w.shape[1]):
+                assert net.flat_name(net.flat_index("weight", l, i, j)) == f"weights[{l}][{i}, {j}]"
+        for j in range(b.size):
+            assert net.flat_name(net.flat_index("bias", l, j)) == f"biases[{l}][{j}]"
+    with pytest.raises(ValueError, match="^k: "):
+        net.flat_name(net.n_params)
