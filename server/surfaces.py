@@ -70,15 +70,13 @@ class SurfaceState:
         elif m.kind == "line":
             if len(m.params) != 1:
                 raise FieldError("params", f"params: a one-weight slice needs one parameter, got {len(m.params)}")
-            options["p"] = param_ref(m.params[0])
+            options["param"] = param_ref(m.params[0])
         elif m.kind == "random":
             options["seed"] = m.seed
         elif m.kind == "curve":
             if self.session.config.preset != "curve":
                 raise FieldError("kind", "kind: 'curve' is the curve worked example's slice; choose preset 'curve'")
             options["param"] = ("weight", 0, 0, 0)  # the curve's one parameter x
-        if "p" in options:
-            options["param"] = options.pop("p")
         return options
 
     async def _compute(self, m: SurfaceRequest, options: dict[str, Any]) -> Any:
