@@ -11,6 +11,7 @@
  *   drawMarkerLine(ctx, px, box, [3, 3]);
  */
 
+import { cellAlignedSpan } from "./plotmath.js";
 import { formatTick, niceTicks, tickStep } from "./scales.js";
 
 const TICK_FONT = "11px system-ui, sans-serif";
@@ -102,4 +103,21 @@ export function drawMarkerLine(ctx, px, box, dash) {
   ctx.lineTo(px, box.bottom);
   ctx.stroke();
   ctx.setLineDash([]);
+}
+
+/** Clip what is drawn next to the plot box; the caller restores the context. */
+export function clipToBox(ctx, box) {
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(box.left, box.top, box.right - box.left, box.bottom - box.top);
+  ctx.clip();
+}
+
+/** Draw an image of nx × ny grid samples (row 0 at ylo), smoothed, each sample's cell centred on its point. */
+export function drawCells(ctx, image, [xlo, xhi, nx], [ylo, yhi, ny], x, y) {
+  ctx.imageSmoothingEnabled = true;
+  ctx.imageSmoothingQuality = "high";
+  const [sx, sw] = cellAlignedSpan(xlo, xhi, nx, x);
+  const [sy, sh] = cellAlignedSpan(yhi, ylo, ny, y);
+  ctx.drawImage(image, sx, sy, sw, sh);
 }

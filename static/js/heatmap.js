@@ -19,9 +19,9 @@
  */
 
 import { classColor, confidenceColor, divergingScale, legendGradient, mixWithWhite, rgbCss } from "./colors.js";
-import { cellAlignedSpan, paintGrid, tableOffset } from "./plotmath.js";
+import { paintGrid, tableOffset } from "./plotmath.js";
 import { formatTick, linearScale, tickStep } from "./scales.js";
-import { drawFrame, drawXTicks, drawYTicks, linearTicks } from "./axes.js";
+import { clipToBox, drawCells, drawFrame, drawXTicks, drawYTicks, linearTicks } from "./axes.js";
 import { createCanvas, html } from "./canvas.js";
 
 const LIGHTEN = 0.5; // the background stays pale so the full-colour points stand out on it
@@ -72,15 +72,9 @@ export function createDecisionMap(container) {
     ctx.fillStyle = "#fff";
     ctx.fillRect(box.left, box.top, box.right - box.left, box.bottom - box.top);
     if (grid) {
-      ctx.save();
-      ctx.beginPath();
-      ctx.rect(box.left, box.top, box.right - box.left, box.bottom - box.top);
-      ctx.clip();
-      ctx.imageSmoothingEnabled = true;
-      ctx.imageSmoothingQuality = "high";
-      const [sx, sw] = cellAlignedSpan(domain[0], domain[1], grid.resolution, x);
-      const [sy, sh] = cellAlignedSpan(domain[3], domain[2], grid.resolution, y);
-      ctx.drawImage(off, sx, sy, sw, sh);
+      clipToBox(ctx, box);
+      const r = grid.resolution;
+      drawCells(ctx, off, [domain[0], domain[1], r], [domain[2], domain[3], r], x, y);
       ctx.restore();
     }
     if (points) {

@@ -19,12 +19,14 @@
  * The description is shown under the plot, in the server's words.
  */
 
-import { drawAxisLines, drawFrame, drawMarkerLine, drawXTicks, drawYTicks, linearTicks } from "./axes.js";
+import {
+  clipToBox, drawAxisLines, drawCells, drawFrame, drawMarkerLine, drawXTicks, drawYTicks, linearTicks,
+} from "./axes.js";
 import { createCanvas, html } from "./canvas.js";
 import { legendGradient, sequentialScale } from "./colors.js";
 import { contours, surfaceLevels } from "./contours.js";
 import {
-  arrowGeometry, cellAlignedSpan, descentArrowLength, gridCoordinate, interpolate, paintGrid, pathPoints, shortAxisLabel,
+  arrowGeometry, descentArrowLength, gridCoordinate, interpolate, paintGrid, pathPoints, shortAxisLabel,
   steepestSlope, tableOffset,
 } from "./plotmath.js";
 import { excessLogScale, extent, formatNumber, linearScale, niceDomain } from "./scales.js";
@@ -156,15 +158,8 @@ export function createSurfaceView(container) {
     // Keep a square cell for square parameter units when the panel allows; else fill the box.
     const x = linearScale([alpha[0], alpha[na - 1]], [box.left, box.right]);
     const y = linearScale([beta[0], beta[nb - 1]], [box.bottom, box.top]);
-    ctx.save();
-    ctx.beginPath();
-    ctx.rect(box.left, box.top, box.right - box.left, box.bottom - box.top);
-    ctx.clip();
-    ctx.imageSmoothingEnabled = true;
-    ctx.imageSmoothingQuality = "high";
-    const [sx, sw] = cellAlignedSpan(alpha[0], alpha[na - 1], na, x);
-    const [sy, sh] = cellAlignedSpan(beta[nb - 1], beta[0], nb, y);
-    ctx.drawImage(off, sx, sy, sw, sh);
+    clipToBox(ctx, box);
+    drawCells(ctx, off, [alpha[0], alpha[na - 1], na], [beta[0], beta[nb - 1], nb], x, y);
     ctx.lineWidth = 1;
     ctx.strokeStyle = "rgba(255, 255, 255, 0.55)";
     for (const { lines } of levels) {
