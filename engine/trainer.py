@@ -156,6 +156,11 @@ class Trainer:
         return batch
 
     @property
+    def at_epoch_end(self) -> bool:
+        """Whether the last batch drawn finished an epoch (every batch does, in full-batch mode)."""
+        return self._batch_size is None or self._cursor == 0
+
+    @property
     def updates_to_epoch_end(self) -> int:
         if self._batch_size is None:
             return 1
@@ -267,20 +272,24 @@ class Trainer:
                 "Try a smaller learning rate, then reset."
             )
         self.trajectory.offer(self.step_count, params)
-        epoch_ended = self._batch_size is None or self._cursor == 0
-        due = epoch_ended if self.record_every is None else self.step_count % self.record_every == 0
+        due = self.at_epoch_end if self.record_every is None else self.step_count % self.record_every == 0
         if due or self.diverged:
             return self._record(force=self.diverged is not None)
         return None
 
     def _record(self, force: bool = False) -> tuple[Trace, float]:
-        # The same sums as losses(), keeping the training set's forward pass for run() to reuse.
+        # Keeps the training set's forward pass for run() to reuse.
+        trace, train, test = self._measure()
+        self.history.offer(self.step_count, np.array([train, test]), force=force)
+        return trace, train
+
+    def _measure(self) -> tuple[Trace, float, float]:
+        """The training set's forward pass, and train and test loss now (test is NaN without a test set)."""
         with np.errstate(all="ignore"):
             trace = self.model.forward(self.X_train)
             train = self.model.mean_error(trace, self.T_train)
             test = self.model.loss(self.X_test, self.T_test) if len(self.X_test) else math.nan
-        self.history.offer(self.step_count, np.array([train, test]), force=force)
-        return trace, train
+        return trace, train, test
 
     def _check_alive(self) -> None:
         if self.diverged is not None:
@@ -305,7 +314,5 @@ class Trainer:
 
     def losses(self) -> tuple[float, float]:
         """Train and test loss now (test is NaN without a test set)."""
-        with np.errstate(all="ignore"):
-            train = self.model.loss(self.X_train, self.T_train)
-            test = self.model.loss(self.X_test, self.T_test) if len(self.X_test) else math.nan
+        _, train, test = self._measure()
         return train, test

@@ -274,8 +274,7 @@ class Session:
         trainer.record_every = 1 if self.speed is not None and self.speed <= SLOW_UPDATES_PER_SECOND else None
         started = time.perf_counter()
         done = trainer.run(n)
-        epoch_ended = trainer.updates_to_epoch_end == trainer.updates_per_epoch
-        if settings.grid_every_epoch and self.domain is not None and epoch_ended:
+        if settings.grid_every_epoch and self.domain is not None and trainer.at_epoch_end:
             decision_grid(trainer.model, self.domain, settings.grid_resolution)  # as TF Playground, every epoch
         if done:
             self._seconds_per_update += 0.2 * ((time.perf_counter() - started) / done - self._seconds_per_update)
