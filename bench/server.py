@@ -17,7 +17,6 @@ import json
 import os
 import socket
 import statistics
-import struct
 import subprocess
 import sys
 import time
@@ -33,6 +32,7 @@ from engine.decision import data_domain, decision_grid  # noqa: E402
 from server.build import build_trainer  # noqa: E402
 from server.protocol import Config  # noqa: E402
 from server.settings import Settings  # noqa: E402
+from server.wire import unpack_header  # noqa: E402
 
 PLAYGROUND = {"dataset": "circle", "n_points": 500, "test_fraction": 0.5, "sizes": [8, 8], "activations": "tanh",
               "batch_size": 10, "noise": 0.0}
@@ -102,7 +102,7 @@ class Watcher:
                 now = time.monotonic()
                 if not isinstance(raw, bytes):
                     continue
-                header = frame_header(raw)
+                header = unpack_header(raw)  # the clients count and time frames; they draw nothing
                 if header["type"] != "frame":
                     continue
                 if now >= start + warmup:
@@ -132,12 +132,6 @@ async def watch_all(port: int, n: int, config: dict, seconds: float) -> list[Wat
     watchers = [Watcher(port, config) for _ in range(n)]
     await asyncio.gather(*(w.run(seconds, warmup=1.0, probe_every=0.25) for w in watchers))
     return watchers
-
-
-def frame_header(message: bytes) -> dict:
-    """Only the JSON header: the clients here count and time frames, they draw nothing."""
-    (length,) = struct.unpack_from("<I", message)
-    return json.loads(message[4 : 4 + length])
 
 
 def percentile(values: list[float], q: float) -> float:

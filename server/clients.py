@@ -33,7 +33,6 @@ class Client:
         self.grid_version = -1
         self.surface_version = -1
         self.data_version = -1
-        self.frames_sent = 0
         self.urgent = False
 
     @property
@@ -82,7 +81,6 @@ class Client:
                 started = time.monotonic()
                 await ws.send_bytes(session.frame_for(self))
                 load.measured_frame(time.monotonic() - started)
-                self.frames_sent += 1
                 self.urgent = False
                 # Keep to the display's rhythm: a frame late by less than a tick does not push the next back.
                 last_frame = next_frame if now - next_frame < tick else now

@@ -40,11 +40,16 @@ def pack(header: dict[str, Any], arrays: dict[str, tuple[str, np.ndarray]]) -> b
     return struct.pack("<I", len(text)) + text + b"".join(chunks)
 
 
+def unpack_header(message: bytes) -> dict[str, Any]:
+    """Only the JSON header of a binary message, for a reader that needs no arrays."""
+    (length,) = struct.unpack_from("<I", message)
+    return json.loads(message[4 : 4 + length])
+
+
 def unpack(message: bytes) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """The inverse of ``pack`` (for tests and tools; the page has its own in static/js/protocol.js)."""
-    (length,) = struct.unpack_from("<I", message)
-    header = json.loads(message[4 : 4 + length])
-    start = 4 + length
+    header = unpack_header(message)
+    start = 4 + struct.unpack_from("<I", message)[0]
     arrays = {}
     for a in header["arrays"]:
         dtype = DTYPES[a["dtype"]]
