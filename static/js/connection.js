@@ -61,12 +61,14 @@ export function connect(options) {
 
   function open() {
     setState(attempt === 0 ? "connecting" : "reconnecting", 0);
-    ws = new Socket(url);
-    ws.binaryType = "arraybuffer";
-    ws.onopen = () => ws.send(JSON.stringify(hello(token, client)));
-    ws.onmessage = (event) => receive(event.data);
-    ws.onclose = (event) => closed(event.code, event.reason);
-    ws.onerror = () => {}; // a close event follows; that is where we decide what to do
+    const socket = new Socket(url);
+    ws = socket;
+    socket.binaryType = "arraybuffer";
+    // Only the current socket speaks for the connection: a replaced one closing late must not reconnect again.
+    socket.onopen = () => socket.send(JSON.stringify(hello(token, client)));
+    socket.onmessage = (event) => { if (ws === socket) receive(event.data); };
+    socket.onclose = (event) => { if (ws === socket) closed(event.code, event.reason); };
+    socket.onerror = () => {}; // a close event follows; that is where we decide what to do
   }
 
   function receive(data) {

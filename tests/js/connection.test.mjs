@@ -146,3 +146,18 @@ test("loss points pile up as numbers while nothing is drawn, thinned past a boun
   assert.equal(test.length, steps.length);
   assert.ok(steps.every((s, k) => k === 0 || s > steps[k - 1]), "still in order");
 });
+
+test("a replaced socket that closes late neither reconnects again nor speaks for the connection", () => {
+  const { sockets, timers, states } = opened();
+  const old = sockets[0];
+  const onclose = old.onclose;
+  old.serverCloses(1012);
+  timers.fire();
+  assert.equal(sockets.length, 2);
+  sockets[1].serverOpen();
+  sockets[1].serverSends({ type: "welcome", role: "controller", session: "s1" });
+  onclose({ code: 1006, reason: "" }); // the old socket's close event arriving after all
+  assert.equal(sockets.length, 2);
+  assert.equal(timers.timers.length, 0);
+  assert.equal(states.at(-1), "open");
+});
