@@ -33,8 +33,22 @@ test: $(VENV)/.installed-test chromium
 	node --test tests/js/
 	$(VENV)/bin/python -m pytest
 
-bench: $(VENV)/.installed-test
+# The bench extra, and PyTorch's CPU build for bench/engine.py's comparison. The pin names the CPU build
+# (torch==2.13.0+cpu, a file on this machine class's disk): a plain `torch` would pull a CUDA build of several
+# GB. Where that file is missing the install fails, and the engine bench says it skipped PyTorch.
+$(VENV)/.installed-bench: $(VENV)/.installed-test
+	$(VENV)/bin/pip install -q --disable-pip-version-check -e '.[bench]' 2>&1 | grep -v "is ignored" || true
+	$(VENV)/bin/python -c "import threadpoolctl"
+	@$(VENV)/bin/python -c "import torch" 2>/dev/null || \
+		$(VENV)/bin/pip install -q --disable-pip-version-check 'torch==2.13.0+cpu' || \
+		echo "make bench: PyTorch's CPU build (torch==2.13.0+cpu) is not available here:" \
+			"bench/engine.py will skip its PyTorch comparison"
+	touch $@
+
+# Each script prints its figures beside baselines measured in the same run, and the load average.
+# bench/browser.py --busy measures the page twice: on the machine as it is, then beside two CPU-bound processes.
+bench: $(VENV)/.installed-bench chromium
 	$(VENV)/bin/python bench/engine.py
 	$(VENV)/bin/python bench/landscape.py
 	$(VENV)/bin/python bench/server.py
-	$(VENV)/bin/python bench/browser.py
+	$(VENV)/bin/python bench/browser.py --busy

@@ -38,7 +38,7 @@ from engine import Dataset, Network, Trainer, make_dataset, make_optimizer  # no
 
 try:
     import torch
-except ImportError:
+except ImportError:  # `make bench` installs its CPU build where it can, and this bench says what it skipped
     torch = None
 
 LR, MOMENTUM = 0.01, 0.9
@@ -231,6 +231,9 @@ def main() -> None:
     if torch is not None:
         torch.set_num_threads(1)
 
+    if torch is None:
+        print("SKIPPED: the comparison with PyTorch (torch is not installed; `make bench` installs its CPU build, "
+              "torch==2.13.0+cpu, where that file is on disk)")
     print(f"numpy {np.__version__}; torch {torch.__version__ if torch else 'not installed'}; "
           f"{os.cpu_count()} cores; OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}; "
           f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}")
@@ -260,7 +263,8 @@ def main() -> None:
                 text = f"(a) {name} ≤ {TARGET_A_US:g} µs: {us[name]:.1f} µs"
                 verdicts.append((text, us[name] <= TARGET_A_US))
         print(row)
-    print("\nAll implementations agree on the weights after 3 steps to 1e-9.")
+    print(f"\nAll implementations agree on the weights after 3 steps to 1e-9. Load average at the end "
+          f"{os.getloadavg()[0]:.1f}.")
     for text, ok in verdicts:
         print(f"  {'met   ' if ok else 'MISSED'} {text}")
 
