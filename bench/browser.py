@@ -20,7 +20,7 @@ With ``--busy`` the same pass runs again beside two CPU-bound processes the benc
 Targets (issue 8): drawn ≥ 60 frames/s on the machine as it is, ≥ 55 beside two CPU-bound processes, with any
 surface; training within 10 % of the engine's own speed; first drawn frame no later than Playground's.
 
-    .venv/bin/python bench/browser.py [--busy] [--rounds 3] [--seconds 4] [--loads 5]
+    .venv/bin/python bench/browser.py [--busy] [--rounds 3] [--seconds 3] [--loads 5]
 """
 
 from __future__ import annotations
@@ -95,13 +95,14 @@ FIRST_DRAWN = """(() => {
 })();"""
 
 # Over a window of animation frames: the page's epoch at the first and last, the frames in which it moved,
-# the page's draws (ours), surfaces received (ours), and the gaps between frames.
+# the page's draws, frames and surfaces received (ours), and the gaps between animation frames.
 MEASURE = """async ({seconds, ours, slowMs}) => {
   const app = window.backpropLab;
   const epoch = ours ? () => app.frame.header.epoch
                      : () => Number(document.getElementById('iter-number').textContent.replace(/,/g, ''));
-  const count = () => ours ? {draws: app.draws, ms: app.drawMs, surfaces: app.connection.received.surface}
-                           : {draws: 0, ms: 0, surfaces: 0};
+  const count = () => ours ? {draws: app.draws, ms: app.drawMs, surfaces: app.connection.received.surface,
+                              frames: app.connection.received.frame}
+                           : {draws: 0, ms: 0, surfaces: 0, frames: 0};
   let first = null, last = null, e0 = null, e1 = null, c0 = null, c1 = null;
   let ticks = 0, moved = 0, slow = 0, worst = 0, previous = null;
   await new Promise((done) => {
@@ -121,7 +122,8 @@ MEASURE = """async ({seconds, ours, slowMs}) => {
     requestAnimationFrame(tick);
   });
   return {elapsed: (last - first) / 1000, ticks, moved, slow, worst, epochs: e1 - e0,
-          draws: c1.draws - c0.draws, drawMs: c1.ms - c0.ms, surfaces: c1.surfaces - c0.surfaces};
+          draws: c1.draws - c0.draws, drawMs: c1.ms - c0.ms, surfaces: c1.surfaces - c0.surfaces,
+          received: c1.frames - c0.frames};
 }"""
 
 
@@ -376,18 +378,22 @@ def spread(values: list[float], digits: int = 0) -> str:
     return mid if len(values) < 2 else f"{mid} ({min(values):,.{digits}f}–{max(values):,.{digits}f})"
 
 
+def median_of(runs: list[dict], key: str) -> float:
+    return statistics.median(r[key] for r in runs)
+
+
 def report(label: str, args: argparse.Namespace, engine: list[dict], samples: dict[str, list[dict]]) -> None:
     engine_rate = statistics.median(x["epochs"] for x in engine)
     pg_runs = samples.get("TF Playground")
     pg = statistics.median(x["epochs"] / x["elapsed"] for x in pg_runs) if pg_runs else None
     print(f"\ntraining at full speed: medians of {args.rounds} windows of {args.seconds:g} s each, interleaved, "
           f"range in brackets (load average now {load_average()})")
-    print(f"  {'':32}{'epochs/s':>20}{'×Playgr.':>9}{'×engine':>8}{'drawn fps':>17}{'rAF/s':>6}{'slow':>5}"
-          f"{'worst':>6}{'surf/s':>7}{'ms/draw':>8}{'server':>7}{'browser':>8}")
+    print(f"  {'':32}{'epochs/s':>20}{'×Playgr.':>9}{'×engine':>8}{'drawn fps':>17}{'recv/s':>7}{'rAF/s':>6}"
+          f"{'slow':>5}{'worst':>6}{'surf/s':>7}{'ms/draw':>8}{'server':>7}{'browser':>8}")
     vs_pg = f"{engine_rate / pg:.1f}×" if pg else "-"
     bench_cpu = statistics.median(x["cpu"]["bench"] for x in engine)
     print(f"  {'engine alone, nothing drawn':32}{spread([x['epochs'] for x in engine]):>20}{vs_pg:>9}{'1.000':>8}"
-          f"{'':>17}{'':>6}{'':>5}{'':>6}{'':>7}{'':>8}{bench_cpu:>7.2f}{'':>8}")
+          f"{'':>17}{'':>7}{'':>6}{'':>5}{'':>6}{'':>7}{'':>8}{bench_cpu:>7.2f}{'':>8}")
     rows = {}
     for name, runs in samples.items():
         ours = "Lab" in name
@@ -400,19 +406,28 @@ def report(label: str, args: argparse.Namespace, engine: list[dict], samples: di
         rows[name] = x = {"epochs": statistics.median(epochs), "drawn": statistics.median(drawn)}
         vs_pg = f"{x['epochs'] / pg:.1f}×" if pg else "-"
         surfaces = f"{statistics.median(per_s('surfaces')):.2f}" if ours else "-"
+        received = f"{statistics.median(per_s('received')):.1f}" if ours else "-"
         per_draw = f"{statistics.median(r['drawMs'] / max(1, r['draws']) for r in runs):.2f}" if ours else "-"
         cpu = {key: statistics.median(r["cpu"][key] for r in runs) for key in ("server", "browser")}
         server = f"{cpu['server']:.2f}" if ours else "-"
         print(f"  {name:32}{spread(epochs):>20}{vs_pg:>9}{x['epochs'] / engine_rate:>8.3f}{spread(drawn):>17}"
-              f"{statistics.median(per_s('ticks')):>6.1f}{statistics.median(r['slow'] for r in runs):>5.0f}"
-              f"{statistics.median(r['worst'] for r in runs):>6.0f}{surfaces:>7}{per_draw:>8}{server:>7}"
-              f"{cpu['browser']:>8.2f}")
+              f"{received:>7}{statistics.median(per_s('ticks')):>6.1f}{median_of(runs, 'slow'):>5.0f}"
+              f"{median_of(runs, 'worst'):>6.0f}{surfaces:>7}{per_draw:>8}{server:>7}{cpu['browser']:>8.2f}")
     print("  epochs/s: the page's own epoch counter, read in Chromium. drawn fps: ours, animation frames in which "
-          "the page drew (its own count); Playground, those in which its epoch counter moved. rAF/s: the "
+          "the page drew (its own count); Playground, those in which its epoch counter moved. recv/s: frames our "
+          "server sent that the page received (it draws the newest once per animation frame). rAF/s: the "
           f"browser's animation frames. slow: frames more than {SLOW_MS} ms after the one before, and the worst "
           "gap (ms), per window. surf/s: surfaces received. ms/draw: the page's main-thread time per drawn frame. "
           "server, browser: cores used by our server process and by Chromium (all its processes); the engine "
           "alone's is this process's.")
+    # Wall-clock rates follow whatever else the machine runs; per CPU-second they say what each side's work costs.
+    engine_per_cpu = statistics.median(x["epochs"] / max(x["cpu"]["bench"], 1e-9) for x in engine)
+    print(f"epochs per CPU-second (the cost of the work, whatever else runs): engine alone {engine_per_cpu:,.0f}")
+    for name, runs in samples.items():
+        part = "server" if "Lab" in name else "browser"
+        per_cpu = statistics.median(r["epochs"] / r["elapsed"] / max(r["cpu"][part], 1e-9) for r in runs)
+        print(f"  {name:32} {per_cpu:>9,.0f} per CPU-second of {'our server' if part == 'server' else 'Chromium'}"
+              f"  ({per_cpu / engine_per_cpu:.2f} of the engine's)")
     target = TARGET_FPS["busy" if label.startswith("busy") else "quiet"]
     print(f"targets ({label}):")
     for name, x in rows.items():
@@ -432,7 +447,7 @@ def main() -> int:
     parser.add_argument("--busy", action="store_true",
                         help=f"measure again beside {BUSY_PROCESSES} CPU-bound processes (started and stopped here)")
     parser.add_argument("--rounds", type=int, default=3, help="measured windows per page (and for the engine)")
-    parser.add_argument("--seconds", type=float, default=4.0, help="length of each measured window")
+    parser.add_argument("--seconds", type=float, default=3.0, help="length of each measured window")
     parser.add_argument("--warmup", type=float, default=1.0, help="seconds of playing before each window")
     parser.add_argument("--loads", type=int, default=5, help="page loads for the first drawn frame, each page")
     args = parser.parse_args()
