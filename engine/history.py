@@ -63,6 +63,11 @@ class DecimatingLog:
         first = int(np.searchsorted(self._seqs[: self.size], seq, side="right"))
         return self._steps[first : self.size].copy(), self._rows[first : self.size].copy()
 
+    def truncate_after(self, step: int) -> None:
+        """Drop the rows taken after update ``step`` (after stepping back); their sequence numbers are not
+        reused, so a reader that had them must start again from the whole log."""
+        self.size = int(np.searchsorted(self._steps[: self.size], step, side="right"))
+
     def clear(self) -> None:
         self.size = self.offered = self.recorded = 0
         self.stride = 1

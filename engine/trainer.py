@@ -17,6 +17,7 @@ from .datasets import Dataset
 from .history import DecimatingLog
 from .network import Gradients, Network, Trace
 from .optimizers import Optimizer
+from .rewind import Rewind
 
 Array = np.ndarray
 
@@ -94,6 +95,7 @@ class Trainer:
         self.record_every = record_every
         self.history = DecimatingLog(history_size, 2)  # rows: (train loss, test loss)
         self.trajectory = DecimatingLog(trajectory_size, model.n_params)
+        self.rewind = Rewind(model.n_params)  # the kept updates, for stepping back (see engine/rewind.py)
         self._initial = model.flat()
         self.reset()
 
@@ -125,6 +127,7 @@ class Trainer:
         self._rng = np.random.default_rng(self.seed)
         self.step_count = 0
         self.epoch = 0
+        self._order_state = self._rng.bit_generator.state  # what drew the order: the history redraws it
         self._order = self._rng.permutation(self.n_train)
         self._cursor = 0
         self.last_batch = np.arange(min(self._batch_size or self.n_train, self.n_train))
@@ -134,6 +137,7 @@ class Trainer:
         self.diverged: str | None = None
         self.history.clear()
         self.trajectory.clear()
+        self.rewind.clear()
         self.trajectory.offer(0, self._initial)  # the path starts where training starts
         self._record(force=True)
 
@@ -151,6 +155,7 @@ class Trainer:
         self._cursor += len(batch)
         if self._cursor >= self.n_train:
             self.epoch += 1
+            self._order_state = self._rng.bit_generator.state
             self._order = self._rng.permutation(self.n_train)
             self._cursor = 0
         return batch
@@ -178,6 +183,8 @@ class Trainer:
         # context (another asyncio task, say) than the one it was entered in, which NumPy refuses.
         model = self.model
         step = self.step_count + 1
+        self.rewind.before_update(self)
+        batch_size = self._batch_size
         batch = self._next_batch()
         X, T = self.X_train[batch], self.T_train[batch]
         trace = model.forward(X)
@@ -193,9 +200,11 @@ class Trainer:
             phase.delta[l], phase.grad_weights[l], phase.grad_biases[l] = delta, gw, gb
             yield phase
         grads = Gradients(phase.delta, phase.grad_weights, phase.grad_biases, trace.o[:-1])  # type: ignore[arg-type]
+        self.rewind.commit(self, batch_size)
         changes = self.optimizer.step(model, grads)
         self.step_count = step
         self.last_changes = changes
+        self.rewind.after_update(self)
         self._after_update(batch_loss)
         update = Phase(
             "update", step, batch, trace, batch_loss, None,
@@ -233,10 +242,12 @@ class Trainer:
         if self._phases is not None and n > 0:
             self.step()
             done = 1
-        model, optimizer = self.model, self.optimizer
+        model, optimizer, rewind = self.model, self.optimizer, self.rewind
         recorded: tuple[Trace, float] | None = None
         with np.errstate(all="ignore"):
             while done < n and self.diverged is None:
+                rewind.before_update(self)
+                batch_size = self._batch_size
                 batch = self._next_batch()
                 if self._batch_size is None:
                     # The whole set in order: no copy. And when the last update logged the training loss, that
@@ -251,12 +262,79 @@ class Trainer:
                     X, T = self.X_train[batch], self.T_train[batch]
                     trace = model.forward(X)
                     batch_loss = model.mean_error(trace, T)
-                self.last_changes = optimizer.step(model, model.backward(trace, T))
+                grads = model.backward(trace, T)
+                rewind.commit(self, batch_size)
+                self.last_changes = optimizer.step(model, grads)
                 self.step_count += 1
+                rewind.after_update(self)
                 done += 1
                 recorded = self._after_update(batch_loss)
         self.last_phase = None
         return done
+
+    # -- stepping back and forward ---------------------------------------------------------------------
+
+    @property
+    def history_range(self) -> tuple[int, int]:
+        """(first, last): the updates that can be returned to; last > step_count after stepping back."""
+        return self.rewind.first, self.rewind.head
+
+    def back(self, k: int = 1) -> None:
+        """Return to the state after update step_count − k, exactly (an update under way is abandoned first,
+        and counts as the first of the k). The loss log and the trajectory drop what came after it."""
+        if not (isinstance(k, int | np.integer) and k >= 1):
+            raise ValueError(f"steps: expected a whole number ≥ 1, got {k!r}")
+        self.seek(self.step_count - k + (1 if self.in_update else 0))
+
+    def forward(self, k: int = 1) -> Phase:
+        """Replay the next k kept updates (after stepping back); returns the last one's 'update' phase. With
+        the settings unchanged this is the same computation as the first time, so the same numbers, bit for
+        bit."""
+        ahead = self.rewind.head - self.step_count
+        if not (isinstance(k, int | np.integer) and 1 <= k <= max(ahead, 0)):
+            raise ValueError(
+                f"steps: {ahead:,} kept update{'s' if ahead != 1 else ''} ahead to replay, got {k!r}"
+                if ahead > 0 else "steps: there is no kept update ahead to replay (step back first)"
+            )
+        self.run(int(k) - 1)
+        return self.step()
+
+    def seek(self, step: int) -> None:
+        """Go to the state after update ``step``: back (restored) or forward (replayed)."""
+        if not isinstance(step, int | np.integer):
+            raise ValueError(f"step: expected a whole number, got {step!r}")
+        self.rewind.check_reachable(int(step))
+        if step > self.step_count:
+            self.forward(int(step) - self.step_count)
+            return
+        if step == self.step_count and not self.in_update:
+            return
+        self.rewind.restore(self, int(step))
+        self.history.truncate_after(self.step_count)
+        self.trajectory.truncate_after(self.step_count)
+        self.record_losses()
+
+    def _restore_position(
+        self, step: int, epoch: int, cursor: int, order_state: dict, last_batch: Array, changes: dict[str, Array]
+    ) -> None:
+        """Called by the history with a keyframe's place in the data; the order is drawn again from the random
+        generator's state before it was drawn, which leaves the generator where it was."""
+        self.step_count, self.epoch, self._cursor = step, epoch, cursor
+        self._rng = np.random.default_rng()
+        self._rng.bit_generator.state = order_state
+        self._order_state = order_state
+        self._order = self._rng.permutation(self.n_train)
+        self.last_batch, self.last_changes = last_batch, changes
+        self._phases, self.last_phase, self.diverged = None, None, None
+
+    def _silent_update(self) -> None:
+        """One update with no logs and no history: the arithmetic of ``step`` and ``run``, for replays."""
+        batch = self._next_batch()
+        X, T = self.X_train[batch], self.T_train[batch]
+        model = self.model
+        trace = model.forward(X)
+        self.last_changes = self.optimizer.step(model, model.backward(trace, T))
+        self.step_count += 1
 
     # -- logs and divergence ------------------------------------------------------------------------------
 
