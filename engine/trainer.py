@@ -284,7 +284,14 @@ class Trainer:
         and counts as the first of the k). The loss log and the trajectory drop what came after it."""
         if not (isinstance(k, int | np.integer) and k >= 1):
             raise ValueError(f"steps: expected a whole number ≥ 1, got {k!r}")
-        self.seek(self.step_count - k + (1 if self.in_update else 0))
+        target = self.step_count - int(k) + (1 if self.in_update else 0)
+        if target < self.rewind.first:
+            most = self.step_count - self.rewind.first + (1 if self.in_update else 0)
+            raise ValueError(
+                f"steps: can go back at most {most:,} update{'s' if most != 1 else ''} from here (the history "
+                f"goes back to update {self.rewind.first:,}); got {k:,}"
+            )
+        self.seek(target)
 
     def forward(self, k: int = 1) -> Phase:
         """Replay the next k kept updates (after stepping back); returns the last one's 'update' phase. With

@@ -148,20 +148,41 @@ class SurfaceRequest(Message):
     span: Annotated[float, Field(gt=0, le=1000)] | None = None
 
 
+class Back(Message):
+    """Step back this many updates (an update under way is abandoned, and counts as the first)."""
+
+    type: Literal["back"]
+    steps: Annotated[int, Field(ge=1, le=1_000_000)] = 1
+
+
+class Forward(Message):
+    """Replay this many of the updates kept ahead after stepping back."""
+
+    type: Literal["forward"]
+    steps: Annotated[int, Field(ge=1, le=1_000_000)] = 1
+
+
+class Seek(Message):
+    """Go to the state after update ``step``, anywhere in the kept history (the scrubber)."""
+
+    type: Literal["seek"]
+    step: Annotated[int, Field(ge=0)]
+
+
 class GradCheckRequest(Message):
     type: Literal["gradcheck"]
 
 
 Control = Annotated[
     Hello | Configure | Reset | Regenerate | Play | Pause | Speed | Step | PhaseStep | Set | Select
-    | SurfaceRequest | GradCheckRequest,
+    | SurfaceRequest | GradCheckRequest | Back | Forward | Seek,
     Field(discriminator="type"),
 ]
 CONTROL = TypeAdapter(Control)
 CONTROL_TYPES = sorted(
     m.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
     for m in (Hello, Configure, Reset, Regenerate, Play, Pause, Speed, Step, PhaseStep, Set, Select,
-              SurfaceRequest, GradCheckRequest)
+              SurfaceRequest, GradCheckRequest, Back, Forward, Seek)
 )
 
 

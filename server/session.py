@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from engine import DivergedError, Trainer, gradcheck
+from engine import DivergedError, GradCheck, Trainer, gradcheck
 from engine.decision import data_domain, decision_grid
 
 from . import protocol as p
@@ -164,6 +164,9 @@ class Session:
         elif kind == "phase":
             self.pause()
             self._guard(self.trainer.next_phase)
+        elif kind in ("back", "forward", "seek"):
+            self.pause()
+            self._move_in_history(m)
         elif kind == "set":
             self._set(m)
         elif kind == "select":
@@ -197,6 +200,7 @@ class Session:
             if name not in optimizer.hyperparameters:
                 raise FieldError(name, f"{name}: the {optimizer.name} optimizer has no such setting; it takes "
                                  f"{', '.join(optimizer.hyperparameters)}")
+        kept = (optimizer.settings(), self.trainer.batch_size)
         if m.batch_size != "keep":
             try:
                 self.trainer.batch_size = m.batch_size
@@ -206,7 +210,49 @@ class Session:
         for name, value in given.items():
             setattr(optimizer, name, value)
         self.config.hyper = self.config.hyper.model_copy(update=given)
+        rewind = self.trainer.rewind
+        if rewind.head > self.trainer.step_count and self._settings_changed(kept):
+            # New updates follow the new settings; the kept ones were made with the old.
+            rewind.forget_ahead(self.trainer.step_count)
+            self.announce("Settings changed after stepping back: the updates ahead were dropped, and new updates "
+                          "use the new settings.")
         self.changed(grid=False)
+
+    def _settings_changed(self, kept: tuple[dict[str, float], int | None]) -> bool:
+        return kept != (self.trainer.optimizer.settings(), self.trainer.batch_size)
+
+    def _move_in_history(self, m: p.Back | p.Forward | p.Seek) -> None:
+        """Back (restored), forward (replayed) or to an update (the scrubber). Going back drops the loss points
+        after it, so every page gets the loss history again from its start; the settings of that time come
+        back with the weights."""
+        trainer = self.trainer
+        was_diverged = trainer.diverged
+        before = trainer.step_count
+        try:
+            if m.type == "back":
+                trainer.back(m.steps)
+            elif m.type == "forward":
+                trainer.forward(m.steps)
+            else:
+                trainer.seek(m.step)
+        except ValueError as exc:
+            raise engine_error(exc) from None
+        if trainer.step_count <= before:
+            self.history_generation += 1
+        trainer.record_losses()
+        self._sync_config()
+        if was_diverged and not trainer.diverged and self.status == was_diverged:
+            self.status = None
+        if trainer.diverged:
+            self.announce(trainer.diverged)
+        self.changed()
+
+    def _sync_config(self) -> None:
+        """The settings in force, into the config: after stepping back (or replaying) they are the ones of
+        that time."""
+        trainer = self.trainer
+        self.config.hyper = self.config.hyper.model_copy(update=trainer.optimizer.settings())
+        self.config.batch_size = trainer.batch_size
 
     def _guard(self, action: Any) -> None:
         try:
@@ -215,6 +261,7 @@ class Session:
             raise FieldError("type", f"type: cannot go on: {exc} (reset starts again)") from None
         if phase.kind == "update":
             self.trainer.record_losses()
+        self._sync_config()
         if self.trainer.diverged:
             self.announce(self.trainer.diverged)
         self.changed()
@@ -229,8 +276,10 @@ class Session:
         client.send_json({
             "type": "gradcheck", "id": msg_id, "parameters": int(result.backprop.size), "examples": len(batch),
             "max_relative_error": finite_or_none(result.max_relative_error),
+            # The one place a parameter is named for the check: switch to the page's names here.
             "worst": {"name": net.flat_name(k), "backprop": finite_or_none(float(result.backprop[k])),
                       "numeric": finite_or_none(float(result.numeric[k]))},
+            "kinks": result.kinks, "shrunk": result.shrunk, "note": gradcheck_note(result),
         })
 
     # -- the play loop ------------------------------------------------------------------------------------
@@ -280,6 +329,8 @@ class Session:
             self._seconds_per_update += 0.2 * ((time.perf_counter() - started) / done - self._seconds_per_update)
         if self.speed is not None:
             self._owed -= done
+        if trainer.rewind.head > trainer.step_count - done:  # replaying kept updates: their settings
+            self._sync_config()
         self.changed()
         if trainer.diverged:
             self.status = trainer.diverged
@@ -307,8 +358,9 @@ class Session:
         if self._frame_cache is None or self._frame_cache[0] != self.version:
             view, position = current_view(self.trainer, self.selection)
             header = frame_header(self.trainer, view, position, self.selection, exact_losses=not self.playing)
+            first, last = self.trainer.history_range
             header.update(playing=self.playing, speed=self.speed, status=self.status, session=self.id,
-                          viewers=self.viewers)
+                          viewers=self.viewers, history={"first": first, "last": last})
             arrays = frame_arrays(self.trainer, view, position)
             arrays.update(self.surface.overlay())
             self._frame_cache = (self.version, header, arrays)
@@ -316,13 +368,14 @@ class Session:
 
     def frame_for(self, client: Client) -> bytes:
         header, arrays = self._frame_base()
-        if client.loss_generation != self.history_generation:  # the history started again: send it whole
+        restart = client.loss_generation != self.history_generation
+        if restart:  # the history started again (or was cut back): send it whole
             client.loss_generation, client.loss_seq = self.history_generation, 0
         steps, rows = self.trainer.history.since(client.loss_seq)
         client.loss_seq = self.trainer.history.recorded
         loss = {"loss_steps": ("f8", steps.astype(np.float64)), "loss_train": ("f8", rows[:, 0]),
                 "loss_test": ("f8", rows[:, 1])}
-        return pack({**header, "seq": self.version}, {**arrays, **loss})
+        return pack({**header, "seq": self.version, "loss_restart": restart}, {**arrays, **loss})
 
     def grid_message(self) -> bytes | None:
         if self.domain is None:
@@ -351,6 +404,20 @@ class Session:
         for client in self.clients.values():
             client.closed = True
             client.wake.set()
+
+
+def gradcheck_note(result: GradCheck) -> str | None:
+    """What the check did about ReLU corners, in plain words (None when no corner was near)."""
+    notes = []
+    if result.shrunk:
+        n = result.shrunk
+        notes.append(f"For {n} parameter{'s' if n != 1 else ''} a ReLU's corner lay within the finite "
+                     "difference's step, so they were checked again with a smaller step.")
+    if result.kinks:
+        n = result.kinks
+        notes.append(f"{n} parameter{'s were' if n != 1 else ' was'} left out: an input sits on the ReLU's corner "
+                     "there, where the derivative is one-sided, so no finite difference can check it.")
+    return " ".join(notes) or None
 
 
 def output_range(trainer: Trainer) -> list[float]:
