@@ -7,6 +7,7 @@ import { createDecisionMap } from "./heatmap.js";
 import { installShortcuts, SHORTCUTS } from "./keyboard.js";
 import { createLossChart } from "./losschart.js";
 import { createNetworkView } from "./network.js";
+import { createRewindControls } from "./rewind.js";
 import { renderPhases } from "./phases.js";
 import * as msg from "./protocol.js";
 import { formatCount, formatNumber } from "./scales.js";
@@ -347,6 +348,7 @@ function drawFrame(frame) {
   state.network = { ...msg.networkState(frame), picked: controls.picked };
   views.network.update(state.network);
   controls.setFrame(h);
+  views.rewind.setFrame(h);
   if (state.config && h.hyper) state.config.hyper = { ...state.config.hyper, ...h.hyper };
   renderPhases($("phase-indicator"), h.sizes, h.phase, h.step);
   setText("readout-step", formatCount(h.step));
@@ -363,7 +365,8 @@ function setText(id, text) {
   if (el.textContent !== text) el.textContent = text;
 }
 
-function drawLoss({ steps, train, test }) {
+function drawLoss({ steps, train, test, restart }) {
+  if (restart) views.loss.clear(); // stepped back: the points after this update are gone
   views.loss.append(steps, train, test);
 }
 
@@ -430,6 +433,7 @@ function init() {
   views.map = createDecisionMap($("map-view"));
   views.loss = createLossChart($("loss-view"));
   views.surface = createSurfaceView($("surface-view"));
+  views.rewind = createRewindControls(document, { act, controls: () => state.role === "controller" });
   views.map.showTest(state.view.show_test !== false);
   views.loss.setLogScale(Boolean(state.view.log_scale));
   $("show-test").checked = state.view.show_test !== false;
@@ -440,6 +444,7 @@ function init() {
   installShortcuts(window, {
     togglePlay: () => state.role === "controller" && controls.togglePlay(),
     step: () => state.role === "controller" && act(msg.step()),
+    back: () => state.role === "controller" && views.rewind.back(),
     phase: () => state.role === "controller" && act(msg.phase()),
     reset: () => state.role === "controller" && act(msg.reset()),
   });

@@ -82,6 +82,7 @@ export function connect(options) {
     const { type, header } = message;
     if (type in received) received[type]++;
     if (type === "frame") {
+      if (header.loss_restart) loss = { steps: [], train: [], test: [], restart: true }; // cut back: from its start
       if (message.arrays.loss_steps?.length) keepLoss(message.arrays);
       newest.frame = message;
     } else if (type === "grid" || type === "surface") {
@@ -161,13 +162,14 @@ export function connect(options) {
     }
     if (loss.steps.length > MAX_PENDING_LOSS) {
       const every = (a) => a.filter((_, k) => k % 2 === 1 || k === a.length - 1);
-      loss = { steps: every(loss.steps), train: every(loss.train), test: every(loss.test) };
+      loss = { steps: every(loss.steps), train: every(loss.train), test: every(loss.test), restart: loss.restart };
     }
   }
 
-  /** The loss points of every frame received since the last call: {steps, train, test} as plain arrays. */
+  /** The loss points of every frame received since the last call: {steps, train, test} as plain arrays, and
+   * restart: true when the history was cut back (after stepping back) and these points replace all before. */
   function takeLoss() {
-    if (!loss.steps.length) return null;
+    if (!loss.steps.length && !loss.restart) return null;
     const out = loss;
     loss = { steps: [], train: [], test: [] };
     return out;

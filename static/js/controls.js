@@ -17,6 +17,7 @@ const ERROR_TARGETS = [
   [/^activations(\[\d+\])?$/, () => "activations"],
   [/^(params(\[\d+\])?|resolution|kind|seed|span)$/, () => "surface"],
   [/^updates_per_second$/, () => "speed"],
+  [/^steps?$/, () => "history"],
   [/^(example|dataset|noise|n_points|test_fraction|loss|optimizer|batch_size|preset)$/, (m) => m[1]],
 ];
 
@@ -123,7 +124,7 @@ export function createControls(doc, { act, onView, onSurface }) {
       const worst = r.worst ? ` Largest at ${r.worst.name}: backprop ${formatNumber(r.worst.backprop, 6)}, numeric ${formatNumber(r.worst.numeric, 6)}.` : "";
       out.textContent = `${good ? "Backprop agrees with finite differences" : "Backprop and finite differences disagree"}: `
         + `largest relative error ${formatNumber(r.max_relative_error, 2)} over ${r.parameters} parameters`
-        + `${r.examples ? ` on ${r.examples} examples` : ""}.${worst}`;
+        + `${r.examples ? ` on ${r.examples} examples` : ""}.${worst}${r.note ? ` ${r.note}` : ""}`;
     });
   });
 

@@ -3,11 +3,13 @@
 
 export const SHORTCUTS = [
   { action: "togglePlay", keys: ["Space"], label: "Space", description: "play / pause" },
-  { action: "step", keys: ["ArrowRight"], label: "→", description: "one update" },
+  { action: "step", keys: ["ArrowRight"], label: "→", description: "one update (after stepping back: the next kept one, replayed)" },
+  { action: "back", keys: ["ArrowLeft"], label: "←", description: "step back one update" },
   { action: "phase", keys: ["Shift+ArrowRight"], label: "Shift + →", description: "one phase (forward, backward layer by layer, update)" },
   { action: "reset", keys: ["KeyR"], label: "R", description: "reset to the same starting weights" },
 ];
 
+const ARROWS = new Set(["ArrowRight", "ArrowLeft"]);
 const BY_KEY = new Map(SHORTCUTS.flatMap((s) => s.keys.map((k) => [k, s.action])));
 
 // Fields where a key is text, not a command. Buttons and checkboxes are not: Space on a focused button
@@ -27,8 +29,8 @@ export function isTyping(target) {
 /** The action a key event asks for, or null. Ctrl, Alt and Meta combinations belong to the browser. */
 export function actionFor(event) {
   if (event.ctrlKey || event.altKey || event.metaKey) return null;
-  // Holding → keeps stepping; holding Space or R must not toggle or reset over and over.
-  if (event.repeat && event.code !== "ArrowRight" && event.key !== "ArrowRight") return null;
+  // Holding → or ← keeps stepping; holding Space or R must not toggle or reset over and over.
+  if (event.repeat && !ARROWS.has(event.code) && !ARROWS.has(event.key)) return null;
   if (isTyping(event.target)) return null;
   const code = event.code || codeFromKey(event.key);
   const name = event.shiftKey ? `Shift+${code}` : code;
@@ -37,7 +39,7 @@ export function actionFor(event) {
 
 function codeFromKey(key) {
   if (key === " ") return "Space";
-  if (key === "ArrowRight") return "ArrowRight";
+  if (ARROWS.has(key)) return key;
   if (key === "r" || key === "R") return "KeyR";
   return key;
 }

@@ -151,6 +151,9 @@ export const phase = (id) => message("phase", {}, id);
 export const set = (fields, id) => message("set", pick(fields, [...HYPERPARAMETERS, "batch_size"]), id);
 export const select = (example, id) => message("select", { example }, id);
 export const gradcheck = (id) => message("gradcheck", {}, id);
+export const back = (steps = 1, id) => message("back", { steps }, id);
+export const forward = (steps = 1, id) => message("forward", { steps }, id);
+export const seek = (step, id) => message("seek", { step }, id);
 
 /** `surface({kind: "weights", params: [p, q]})`, `surface({kind: "random", seed})`, `surface({kind: "trajectory"})`. */
 export function surface({ kind, params, seed, resolution, span }, id) {

@@ -10,6 +10,8 @@ test("Space plays or pauses, → steps one update, Shift+→ one phase, R resets
   assert.equal(actionFor(key("Space")), "togglePlay");
   assert.equal(actionFor(key("ArrowRight")), "step");
   assert.equal(actionFor(key("ArrowRight", { shiftKey: true })), "phase");
+  assert.equal(actionFor(key("ArrowLeft")), "back");
+  assert.equal(actionFor(key("ArrowLeft", { repeat: true })), "back"); // holding ← keeps stepping back
   assert.equal(actionFor(key("KeyR")), "reset");
   assert.equal(actionFor(key("KeyR", { shiftKey: true })), null);
 });

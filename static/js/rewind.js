@@ -1,0 +1,78 @@
+// Stepping back: the Back and Forward buttons and the scrubber over the kept history. The server keeps the
+// history and restores or replays it (docs/protocol.md, "Stepping back"); every frame says which updates are
+// kept (header.history = {first, last}), and this module only draws that and asks to move.
+
+import * as msg from "./protocol.js";
+import { formatCount } from "./scales.js";
+
+/** "update 12 of 40": where the run is in the kept history, in words. */
+export function historyLabel(step, history) {
+  const last = Math.max(history?.last ?? step, step);
+  return `update ${formatCount(step)} of ${formatCount(last)}`;
+}
+
+/** What the controls can do at `step` with the kept `history`: {back, forward, first, last}. */
+export function historyState(step, history, inUpdate = false) {
+  const first = history?.first ?? step;
+  const last = Math.max(history?.last ?? step, step);
+  return { back: step > first || inUpdate, forward: last > step, first, last };
+}
+
+/**
+ * createRewindControls(document, {act, controls}) wires #back, #forward and #scrubber.
+ * act(message, field) sends a control message; controls() says whether this page may control the session.
+ * Returns {setFrame(header), back(), forward()}.
+ */
+export function createRewindControls(doc, { act, controls }) {
+  const $ = (id) => doc.getElementById(id);
+  const scrubber = $("scrubber");
+  let wanted = null; // the update the scrubber was dragged to while a seek was under way
+  let seeking = false;
+
+  function back() {
+    return act(msg.back(1), "history");
+  }
+
+  function forward() {
+    return act(msg.forward(1), "history");
+  }
+
+  // Dragging sends one seek at a time, and the newest position when it is answered: the server restores or
+  // replays at its own pace, and the thumb never waits for a queue of stale positions.
+  function seek(step) {
+    wanted = step;
+    if (seeking) return;
+    seeking = true;
+    const target = wanted;
+    wanted = null;
+    act(msg.seek(target), "history").finally(() => {
+      seeking = false;
+      if (wanted !== null && wanted !== target) seek(wanted);
+    });
+  }
+
+  $("back").addEventListener("click", back);
+  $("forward").addEventListener("click", forward);
+  scrubber.addEventListener("input", () => seek(Number(scrubber.value)));
+
+  function setFrame(header) {
+    const state = historyState(header.step, header.history, header.in_update);
+    const may = controls();
+    $("back").disabled = !may || !state.back;
+    $("forward").disabled = !may || !state.forward;
+    scrubber.disabled = !may || state.last === state.first;
+    scrubber.min = String(state.first);
+    scrubber.max = String(state.last);
+    if (doc.activeElement !== scrubber || !seeking) scrubber.value = String(header.step);
+    const label = historyLabel(header.step, header.history);
+    if ($("scrubber-label").textContent !== label) $("scrubber-label").textContent = label;
+    scrubber.setAttribute("aria-valuetext", label);
+    scrubber.title = state.first > 0
+      ? `The last ${formatCount(state.last - state.first)} updates are kept (from update ${formatCount(state.first)}): drag to go back and forth.`
+      : "Every update so far is kept: drag to go back and forth.";
+    doc.getElementById("history").dataset.step = String(header.step);
+    doc.getElementById("history").dataset.last = String(state.last);
+  }
+
+  return { setFrame, back, forward };
+}
