@@ -91,7 +91,7 @@ def parameter_plane(net: Network, refs: Sequence[ParamRef], names: Sequence[str]
     """The slice along one or two chosen parameters, every other one held at its current value."""
     indices = tuple(parameter_index(net, ref, name) for ref, name in zip(refs, names, strict=True))
     if len(set(indices)) != len(indices):
-        raise ValueError(f"{names[-1]}: choose two different parameters, got {refs[0]!r} twice")
+        raise ValueError(f"{names[-1]}: choose two different weights (the same one was chosen twice)")
     origin = net.flat()
     origin[list(indices)] = 0.0  # so that a coordinate is the parameter's own value
     directions = np.zeros((len(indices), origin.size))

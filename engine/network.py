@@ -69,7 +69,8 @@ def _layer_activations(activations: str | Sequence[str], n_layers: int, loss: Lo
             )
     if loss.output_activation is not None and names[-1] != loss.output_activation:
         raise ValueError(
-            f"activations: loss {loss.name!r} needs a {loss.output_activation!r} output layer, got {names[-1]!r}"
+            f"activations: the loss ({loss.description}) needs a {loss.output_activation} output layer, "
+            f"got {names[-1]}"
         )
     if "softmax" in names[:-1]:
         raise ValueError("activations: 'softmax' may only be the output layer's activation")
@@ -263,16 +264,16 @@ class Network:
     def flat_index(self, kind: str, l: int, i: int, j: int | None = None) -> int:
         """Position in ``flat()`` of weights[l][i, j] (kind 'weight') or biases[l][i] (kind 'bias')."""
         if not 0 <= l < self.n_layers:
-            raise ValueError(f"layer: expected 0..{self.n_layers - 1}, got {l}")
+            raise ValueError(f"layer: the network has {self.n_layers} layers of weights; there is no layer {l}")
         offset = sum(w.size + b.size for w, b in zip(self.weights[:l], self.biases[:l], strict=True))
         n_in, n_out = self.weights[l].shape
         if kind == "weight":
             if j is None or not (0 <= i < n_in and 0 <= j < n_out):
-                raise ValueError(f"index: weights[{l}] has shape {(n_in, n_out)}, got ({i}, {j})")
+                raise ValueError(f"index: no such connection: {n_in} neurons feed {n_out} in that layer")
             return offset + i * n_out + j
         if kind == "bias":
             if not 0 <= i < n_out:
-                raise ValueError(f"index: biases[{l}] has {n_out} entries, got {i}")
+                raise ValueError(f"index: no such bias: that layer has {n_out} neurons")
             return offset + n_in * n_out + i
         raise ValueError(f"kind: expected 'weight' or 'bias', got {kind!r}")
 

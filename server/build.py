@@ -8,6 +8,7 @@ from engine import Trainer, make_dataset, make_optimizer, make_preset
 from engine.network import Network
 from engine.optimizers import OPTIMIZERS
 
+from .fitting import fit_loss
 from .protocol import Config, FieldError
 from .settings import Settings
 
@@ -48,6 +49,7 @@ def optimizer_settings(config: Config) -> dict[str, float]:
 
 def build_trainer(config: Config, settings: Settings) -> Trainer:
     check_limits(config, settings)
+    fit_loss(config, chose_dataset=False)  # a loss the data cannot use is refused in plain words
     try:
         if config.preset is not None:
             preset = make_preset(config.preset)
@@ -56,9 +58,6 @@ def build_trainer(config: Config, settings: Settings) -> Trainer:
             config.dataset, n=config.n_points, noise=config.noise, test_fraction=config.test_fraction,
             seed=config.data_seed,
         )
-        if data.kind == "regression" and config.loss != "mse":
-            raise FieldError("loss", f"loss: {config.dataset!r} has real-valued targets; use 'mse' (cross-entropy "
-                                     "needs class labels)")
         # Softmax gives each class its own output neuron, two classes included.
         n_out = data.n_classes if config.loss == "softmax_ce" else data.n_outputs
         sizes = [data.n_inputs, *config.sizes, n_out]

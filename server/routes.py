@@ -14,6 +14,7 @@ from engine import DATASETS, LIMITS, LOSSES, OPTIMIZERS, PRESETS
 from engine.activations import ACTIVATIONS
 
 from .deps import get_registry, get_settings
+from .fitting import fit_loss
 from .protocol import Config, FieldError, plain_error
 from .registry import Registry
 from .settings import Settings
@@ -59,8 +60,9 @@ async def get_options(settings: SettingsDep) -> dict[str, Any]:
 @router.post("/api/sessions", status_code=201)
 async def create_session(registry: RegistryDep, body: Annotated[dict[str, Any] | None, Body()] = None) -> Any:
     try:
-        config = Config.model_validate((body or {}).get("config") or {})
+        config, note = fit_loss(Config.model_validate((body or {}).get("config") or {}), chose_dataset=True)
         session = registry.create(config)
+        session.status = note  # a link's data set that needs another loss: the page says what changed
     except ValidationError as exc:
         error = plain_error(exc)
         return JSONResponse({"field": error.field, "message": error.message}, status_code=422)

@@ -22,6 +22,7 @@ from engine.decision import data_domain, decision_grid
 from . import protocol as p
 from .build import build_trainer, engine_error
 from .clients import Client
+from .fitting import fit_loss
 from .frames import current_view, frame_arrays, frame_header
 from .load import Load
 from .protocol import Config, FieldError
@@ -138,7 +139,10 @@ class Session:
     async def _apply(self, m: Any, client: Client) -> None:
         kind = m.type
         if kind == "configure":
-            self.reconfigure(self._merged(m))
+            config, note = fit_loss(self._merged(m), chose_dataset=m.dataset is not None and m.loss is None)
+            self.reconfigure(config)
+            if note:
+                self.announce(note)
         elif kind == "reset":
             self.pause()
             self.trainer.reset()

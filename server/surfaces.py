@@ -55,9 +55,30 @@ class SurfaceState:
             )
         options = self._options(m)
         self.cancel()
+        if not self._drawable(m):
+            self._publish_waiting(m)
+            self.request_msg = m
+            return
         # Computed now so that errors in the request (a weight that does not exist) reach the asker.
         self._publish(m, await self._compute(m, options))
         self.request_msg = m
+
+    def _drawable(self, m: SurfaceRequest) -> bool:
+        """The trajectory plane needs a path of two points: at update 0 it waits for the next update."""
+        return m.kind != "trajectory" or self.session.trainer.trajectory.size >= 2
+
+    def _publish_waiting(self, m: SurfaceRequest) -> None:
+        self.surface = None
+        header = {
+            "type": "surface", "step": self.session.trainer.step_count, "kind": m.kind, "waiting": True,
+            "description": "The trajectory plane is the plane of the path the weights take, so it needs a path: "
+                           "it is drawn after the next update (press Step or Play).",
+            "caveat": None, "axes": [], "current": [], "current_loss": None, "explained_variance": None,
+        }
+        self.message_bytes = pack(header, {})
+        self.version += 1
+        self.session.surface_version = self.version
+        self.session.changed(grid=False)
 
     def _options(self, m: SurfaceRequest) -> dict[str, Any]:
         options: dict[str, Any] = {"resolution": m.resolution}
@@ -75,7 +96,8 @@ class SurfaceState:
             options["seed"] = m.seed
         elif m.kind == "curve":
             if self.session.config.preset != "curve":
-                raise FieldError("kind", "kind: 'curve' is the curve worked example's slice; choose preset 'curve'")
+                raise FieldError("kind", "kind: the curve slice belongs to the worked example of descent on a "
+                                         "curve; choose that example first")
             options["param"] = ("weight", 0, 0, 0)  # the curve's one parameter x
         return options
 
@@ -145,6 +167,10 @@ class SurfaceState:
             self._schedule()
 
     async def _refresh(self, m: SurfaceRequest) -> None:
+        if not self._drawable(m):  # stepped back or reset to update 0: wait again for the path
+            if self.surface is not None:
+                self._publish_waiting(m)
+            return
         try:
             surface = await self._compute(m, self._options(m))
         except FieldError:

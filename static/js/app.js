@@ -375,6 +375,11 @@ function drawSurface(surface) {
   const h = surface.header;
   const kind = SURFACE_KINDS[h.kind] ?? h.kind;
   if (state.role === "viewer") controls.setSurfaceKind(kind);
+  if (h.waiting) { // chosen, not drawable yet: the trajectory plane before the path has two points
+    state.surface = null;
+    views.surface.wait(h.description);
+    return;
+  }
   // The page asked for a slice by its own name ("curve" is the engine's "line" through the curve's x).
   const shown = controls.surfaceKind === "curve" ? "curve" : kind;
   views.surface.update({

@@ -52,6 +52,7 @@ export function createSurfaceView(container) {
   let levels = [];
   let pending = 0;
   let steepest = 0; // the steepest |∇E| on the slice drawn (loss per parameter unit): the arrow's full length
+  let waiting = null; // the server's words while a chosen slice cannot be drawn yet (the path plane at update 0)
 
   function schedule() {
     if (pending) return;
@@ -63,6 +64,7 @@ export function createSurfaceView(container) {
 
   function update(next) {
     surface = next;
+    waiting = null;
     oneD = ONE_D.has(next.kind) || !next.beta || next.beta.length < 2;
     root.classList.toggle("is-empty", false);
     root.classList.toggle("is-1d", oneD);
@@ -142,6 +144,10 @@ export function createSurfaceView(container) {
       ctx.textBaseline = "middle";
       const cx = width / 2;
       const cy = height / 2;
+      if (waiting) {
+        ctx.fillText("Waiting for the path to have two points…", cx, cy);
+        return;
+      }
       ctx.fillText("No loss surface yet.", cx, cy - 20);
       ctx.fillText("Click two connections (or biases) in the network,", cx, cy + 2);
       ctx.fillText("or choose the random or the trajectory plane.", cx, cy + 20);
@@ -259,7 +265,17 @@ export function createSurfaceView(container) {
       descent = toPoint(nextDescent, oneD ? 1 : 2);
       schedule();
     },
+    /** A slice that was chosen but cannot be drawn yet: an empty plot that says why, in `text`. */
+    wait(text) {
+      this.clear();
+      waiting = text;
+      root.dataset.waiting = "1";
+      caption.textContent = text;
+      draw();
+    },
     clear() {
+      waiting = null;
+      delete root.dataset.waiting;
       surface = null;
       steepest = 0;
       path = [];

@@ -250,7 +250,7 @@ def test_bad_sizes_are_refused_by_name(sizes):
     [("swish", "mse", "unknown activation 'swish'"),
      (["tanh"], "mse", "need one per layer"),
      (["tanh", "tanh", "tanh"], "mse", "need one per layer"),
-     (["tanh", "tanh"], "bce", "needs a 'sigmoid' output layer"),
+     (["tanh", "tanh"], "bce", "needs a sigmoid output layer"),
      (["softmax", "softmax"], "softmax_ce", "only be the output"),
      ("softmax", "mse", "only be the output"),
      (["tanh", "softmax"], "mse", "needs loss 'softmax_ce'")],

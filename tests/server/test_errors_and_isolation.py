@@ -32,7 +32,7 @@ MALFORMED = [
     ({"type": "configure", "batch_size": 0}, "batch_size"),
     ({"type": "configure", "seed": -1}, "seed"),
     ({"type": "configure", "preset": "mystery"}, "preset"),
-    ({"type": "configure", "dataset": "spiral3"}, "loss"),  # three classes need softmax
+    ({"type": "configure", "dataset": "spiral3", "loss": "mse"}, "loss"),  # three classes need softmax
     ({"type": "reset", "hard": True}, "hard"),
     ({"type": "regenerate", "seed": 4}, "seed"),
     ({"type": "play", "speed": 3}, "speed"),
@@ -54,6 +54,11 @@ MALFORMED = [
     ({"type": "surface", "kind": "weights", "params": [W, {**W, "j": 1}], "resolution": 5000}, "resolution"),
     ({"type": "surface", "kind": "curve"}, "kind"),
     ({"type": "gradcheck", "eps": 1}, "eps"),
+    ({"type": "back", "steps": 0}, "steps"),
+    ({"type": "forward", "steps": 2.5}, "steps"),
+    ({"type": "seek"}, "step"),
+    ({"type": "seek", "step": "end"}, "step"),
+    ({"type": "seek", "step": 99}, "step"),  # beyond the history: it says how far it reaches
     ({"type": "hello"}, "type"),
 ]
 

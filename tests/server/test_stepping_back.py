@@ -109,3 +109,17 @@ def test_the_gradient_check_of_the_issues_relu_network_agrees_and_explains_the_c
     assert result["shrunk"] > 0 and result["kinks"] == 0
     assert "ReLU's corner" in result["note"] and "smaller step" in result["note"]
     page.close()
+
+
+def test_the_trajectory_plane_chosen_at_update_0_waits_for_the_path_then_draws(presenter):
+    reply = presenter.control({"type": "surface", "kind": "trajectory", "resolution": 12})
+    assert reply["type"] == "ack", reply
+    header, _ = presenter.expect("surface")
+    assert header["waiting"] is True and "after the next update" in header["description"]
+    presenter.control({"type": "step"})
+    header, arrays = presenter.expect("surface", timeout=10)
+    assert not header.get("waiting") and header["kind"] == "trajectory"
+    assert arrays["loss"].shape == (12, 12) and arrays["path"].shape == (2, 2)
+    presenter.control({"type": "back", "steps": 1})  # back at update 0: waiting again, in words
+    header, _ = presenter.expect("surface", timeout=10)
+    assert header["waiting"] is True
