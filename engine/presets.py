@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from .curve import Curve
 from .datasets import Dataset
@@ -19,6 +20,9 @@ class Preset:
     optimizer: Optimizer
     batch_size: int | None = None
     notes: dict[str, float] = field(default_factory=dict)
+    # The loss-surface slice the example is about: {"kind": "curve"} or {"kind": "weights", "params": [p, q]}
+    # with p, q as directions.ParamRef tuples ("weight", l, i, j).
+    view: dict[str, Any] = field(default_factory=dict)
 
 
 def worked_222() -> Preset:
@@ -29,7 +33,10 @@ def worked_222() -> Preset:
     net.biases[0][:] = 0.35
     net.biases[1][:] = 0.60
     data = Dataset.given("worked_222", [[0.05, 0.10]], [[0.01, 0.99]])
-    return Preset("worked_222", "2-2-2 worked example (logistic units)", net, data, make_optimizer("sgd", lr=0.5))
+    # The surface over w1 (x1→h1) and w5 (h1→o1): a hidden and an output weight, both changed by the first update.
+    view = {"kind": "weights", "params": [("weight", 0, 0, 0), ("weight", 1, 0, 0)]}
+    return Preset("worked_222", "2-2-2 worked example (logistic units)", net, data, make_optimizer("sgd", lr=0.5),
+                  view=view)
 
 
 def linear_neuron(cases: int = 1) -> Preset:
@@ -41,7 +48,10 @@ def linear_neuron(cases: int = 1) -> Preset:
     X, T = [[1.0, 1.0], [1.0, 0.0]][:cases], [[0.0], [1.0]][:cases]
     data = Dataset.given(f"linear_neuron_{cases}", X, T)
     title = "One linear neuron, " + ("one case: a trough" if cases == 1 else "two cases: a bowl")
-    return Preset(f"linear_neuron_{cases}", title, net, data, make_optimizer("sgd", lr=0.1))
+    # E over (w1, w2), wide enough to show the trough's floor w1 + w2 = 0 or the bowl's minimum (1, −1).
+    span = [(-1.0, 2.5), (-2.0, 2.0)] if cases == 1 else [(-0.5, 2.5), (-2.0, 1.5)]
+    view = {"kind": "weights", "params": [("weight", 0, 0, 0), ("weight", 0, 1, 0)], "span": span}
+    return Preset(f"linear_neuron_{cases}", title, net, data, make_optimizer("sgd", lr=0.1), view=view)
 
 
 def curve() -> Preset:
@@ -53,6 +63,7 @@ def curve() -> Preset:
         Dataset.given("curve", [[0.0]], [[0.0]]),
         make_optimizer("sgd", lr=0.001),
         notes={"minimum": 9 / 4},
+        view={"kind": "curve", "span": [(0.5, 4.25)]},  # the start x = 4 and the minimum 9/4 on one screen
     )
 
 

@@ -47,13 +47,17 @@ def optimizer_settings(config: Config) -> dict[str, float]:
     return {k: v for k, v in config.hyper.given().items() if k in takes}
 
 
-def build_trainer(config: Config, settings: Settings) -> Trainer:
+def build_trainer(config: Config, settings: Settings, own_optimizer: bool = False) -> Trainer:
+    """own_optimizer: a worked example trained with the config's optimizer and settings instead of its own
+    (momentum or Adam on the curve, the trough and the bowl are the point of those examples)."""
     check_limits(config, settings)
     fit_loss(config, chose_dataset=False)  # a loss the data cannot use is refused in plain words
     try:
         if config.preset is not None:
             preset = make_preset(config.preset)
-            return Trainer(preset.model, preset.optimizer, preset.data, batch_size=preset.batch_size)
+            optimizer = make_optimizer(config.optimizer, **optimizer_settings(config)) if own_optimizer \
+                else preset.optimizer
+            return Trainer(preset.model, optimizer, preset.data, batch_size=preset.batch_size)
         data = make_dataset(
             config.dataset, n=config.n_points, noise=config.noise, test_fraction=config.test_fraction,
             seed=config.data_seed,

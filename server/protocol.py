@@ -139,13 +139,18 @@ class ParamRef(Strict):
     j: Annotated[int, Field(ge=0)]
 
 
+AxisRange = tuple[Annotated[float, Field(ge=-1000, le=1000)], Annotated[float, Field(ge=-1000, le=1000)]]
+
+
 class SurfaceRequest(Message):
     type: Literal["surface"]
     kind: Literal["weights", "random", "trajectory", "curve", "line", "none"]
     params: list[ParamRef] = Field(default_factory=list)
     seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
     resolution: Annotated[int, Field(ge=10)] = 50
-    span: Annotated[float, Field(gt=0, le=1000)] | None = None
+    # A half-width around the current point, or one (low, high) range per axis (a worked example's whole bowl).
+    span: Annotated[float, Field(gt=0, le=1000)] | Annotated[list[AxisRange], Field(min_length=1, max_length=2)] \
+        | None = None
 
 
 class Back(Message):

@@ -63,6 +63,7 @@ async def create_session(registry: RegistryDep, body: Annotated[dict[str, Any] |
         config, note = fit_loss(Config.model_validate((body or {}).get("config") or {}), chose_dataset=True)
         session = registry.create(config)
         session.status = note  # a link's data set that needs another loss: the page says what changed
+        await session.open_preset_view()
     except ValidationError as exc:
         error = plain_error(exc)
         return JSONResponse({"field": error.field, "message": error.message}, status_code=422)

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from engine import DivergedError, GradCheck, Trainer, gradcheck
+from engine import DivergedError, GradCheck, Trainer, gradcheck, make_preset
 from engine.decision import data_domain, decision_grid
 
 from . import protocol as p
@@ -60,13 +60,14 @@ class Session:
         self.surface = SurfaceState(self)
         self.status: str | None = None
         self.config = config
+        self.own_optimizer = False  # a worked example trained with another optimizer than its own
         self.trainer = self._build(config)
 
     # -- configuration ------------------------------------------------------------------------------------
 
-    def _build(self, config: Config) -> Trainer:
-        trainer = build_trainer(config, self.settings)
-        if config.preset is not None:  # the preset decides its optimizer; show what is in force
+    def _build(self, config: Config, own_optimizer: bool = False) -> Trainer:
+        trainer = build_trainer(config, self.settings, own_optimizer)
+        if config.preset is not None and not own_optimizer:  # the preset decides its optimizer; show it
             opt = trainer.optimizer
             config.optimizer = opt.name  # type: ignore[assignment]
             config.hyper = p.Hyper(**opt.settings())
@@ -77,8 +78,9 @@ class Session:
         self.domain = data_domain(trainer.X_train, trainer.X_test) if planar else None
         return trainer
 
-    def reconfigure(self, config: Config) -> None:
-        trainer = self._build(config)  # raises before anything changes
+    def reconfigure(self, config: Config, own_optimizer: bool = False) -> None:
+        trainer = self._build(config, own_optimizer)  # raises before anything changes
+        self.own_optimizer = own_optimizer
         self.pause()
         self.config, self.trainer = config, trainer
         self.history_generation += 1
@@ -140,9 +142,13 @@ class Session:
         kind = m.type
         if kind == "configure":
             config, note = fit_loss(self._merged(m), chose_dataset=m.dataset is not None and m.loss is None)
-            self.reconfigure(config)
+            # Inside a worked example, another optimizer or its settings keep the example and are used in it.
+            chose_optimizer = m.optimizer is not None or m.hyper is not None
+            own = config.preset is not None and (chose_optimizer or (m.preset is None and self.own_optimizer))
+            self.reconfigure(config, own)
             if note:
                 self.announce(note)
+            await self.open_preset_view()
         elif kind == "reset":
             self.pause()
             self.trainer.reset()
@@ -185,14 +191,25 @@ class Session:
         elif kind == "gradcheck":
             await self._gradcheck(client, m.id)
 
+    async def open_preset_view(self) -> None:
+        """A worked example opens on the loss-surface slice it is about (the curve; the two weights)."""
+        if self.config.preset is None:
+            return
+        view = make_preset(self.config.preset).view
+        if not view:
+            return
+        params = [p.ParamRef(kind=kind, layer=layer, i=i, j=j) for kind, layer, i, j in view.get("params", [])]
+        request = p.SurfaceRequest(type="surface", kind=view["kind"], params=params, span=view.get("span"))
+        await self.surface.request(request)
+
     def _merged(self, m: p.Configure) -> Config:
         update = m.model_dump(exclude_none=True, exclude={"type", "id", "batch_size", "preset", "hyper"})
         if m.batch_size != "keep":
             update["batch_size"] = m.batch_size
         if m.preset is not None:
             update["preset"] = None if m.preset == "none" else m.preset
-        elif update:
-            update["preset"] = None  # changing anything else leaves the worked example
+        elif set(update) - {"optimizer", "batch_size"}:
+            update["preset"] = None  # changing the model or the data leaves the worked example
         if m.hyper is not None:
             update["hyper"] = self.config.hyper.model_copy(update=m.hyper.given())
         return Config.model_validate({**self.config.model_dump(), **update})

@@ -124,6 +124,7 @@ class SurfaceState:
             "description": surface.description, "caveat": surface.caveat,
             "current": [float(c) for c in np.atleast_1d(surface.current)],
             "current_loss": finite_or_none(float(surface.current_loss)),
+            "params": [ref.model_dump(exclude_none=True) for ref in m.params],  # the slice's weights, if chosen
         }
         if isinstance(surface, Profile):  # one parameter: a curve, drawn with its iterates on it
             header.update(axes=[surface.axis_label], explained_variance=None)

@@ -111,8 +111,9 @@ function writeHash() {
   const takes = state.options?.optimizers?.[state.config?.optimizer]?.settings;
   const config = state.config ? linkableConfig(state.config, takes) : {};
   if (config.preset) {
-    // A worked example fixes its own model, data and optimizer: the preset's name is the setup.
-    for (const key of Object.keys(config)) if (key !== "preset") delete config[key];
+    // A worked example fixes its own model and data: the preset's name is the setup, with the optimizer and
+    // its settings (another optimizer on the curve, the trough or the bowl is the point of those examples).
+    for (const key of Object.keys(config)) if (!["preset", "optimizer", "hyper"].includes(key)) delete config[key];
   }
   const hash = serializeHash({ session: state.session, config, view: state.view });
   if (hash !== location.hash) history.replaceState(null, "", hash || location.pathname);
@@ -374,7 +375,10 @@ function drawSurface(surface) {
   state.surface = surface;
   const h = surface.header;
   const kind = SURFACE_KINDS[h.kind] ?? h.kind;
-  if (state.role === "viewer") controls.setSurfaceKind(kind);
+  // A slice chosen elsewhere (the presenter's page, or a worked example opening on its own view): show it.
+  if (state.role === "viewer" || controls.surfaceKind !== kind) {
+    controls.setSurfaceKind(kind, h.params?.length ? h.params : undefined);
+  }
   if (h.waiting) { // chosen, not drawable yet: the trajectory plane before the path has two points
     state.surface = null;
     views.surface.wait(h.description);

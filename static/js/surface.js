@@ -65,6 +65,7 @@ export function createSurfaceView(container) {
   function update(next) {
     surface = next;
     waiting = null;
+    delete root.dataset.waiting;
     oneD = ONE_D.has(next.kind) || !next.beta || next.beta.length < 2;
     root.classList.toggle("is-empty", false);
     root.classList.toggle("is-1d", oneD);

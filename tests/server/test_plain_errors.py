@@ -18,12 +18,13 @@ def said_statuses(page) -> list[str]:
 
 
 def test_choosing_three_spirals_with_squared_error_switches_the_loss_and_says_so(presenter):
+    mark = len(presenter.seen)
     reply = presenter.control({"type": "configure", "dataset": "spiral3"})
     assert reply["type"] == "ack", reply
     notes = said_statuses(presenter)
     assert notes and "The loss is now cross-entropy on a softmax output" in notes[-1]
     assert "3 classes" in notes[-1] and not INTERNAL.search(notes[-1])
-    data = presenter.expect("data")
+    data = sent_since(presenter, mark, "data", dataset="spiral3")
     assert data["dataset"] == "spiral3" and data["config"]["loss"] == "softmax_ce"
     header, _ = presenter.expect("frame")
     assert header["sizes"][-1] == 3 and header["activations"][-1] == "softmax"
@@ -69,3 +70,63 @@ def test_errors_a_page_can_meet_name_no_internal_thing(presenter, message):
     reply = presenter.control(message)
     assert reply["type"] == "error", reply
     assert not INTERNAL.search(reply["message"]), reply["message"]
+
+
+# -- worked examples: their own view, and they stay put when the optimizer changes ---------------------------
+
+
+def sent_since(page, mark: int, kind: str, **match) -> dict:
+    """The first message of ``kind`` (with fields equal to ``match``) after the page had seen ``mark`` messages:
+    maybe already read while the page waited for an ack (the server sends pictures as they are ready), else
+    the next one."""
+    for header in page.seen[mark:]:
+        if header["type"] == kind and all(header.get(k) == v for k, v in match.items()):
+            return header
+    found = page.expect(kind, **match)
+    return found[0] if isinstance(found, tuple) else found
+
+
+def test_a_worked_example_opens_on_its_own_slice_and_keeps_it_when_the_optimizer_changes(live):
+    session, token = live.create(preset="linear_neuron_2")
+    page = live.connect(session, token, client="presenter")
+    header, _ = page.expect("surface")
+    assert header["kind"] == "weights"
+    assert header["params"] == [{"kind": "weight", "layer": 0, "i": 0, "j": 0},
+                                {"kind": "weight", "layer": 0, "i": 1, "j": 0}]
+    mark = len(page.seen)
+    reply = page.control({"type": "configure", "optimizer": "momentum", "hyper": {"lr": 0.1, "momentum": 0.9}})
+    assert reply["type"] == "ack", reply
+    data = sent_since(page, mark, "data", preset="linear_neuron_2")
+    assert data["preset"] == "linear_neuron_2" and data["config"]["optimizer"] == "momentum"
+    assert sent_since(page, mark, "surface")["kind"] == "weights"
+    page.control({"type": "step"})
+    page.control({"type": "step"})
+    frame, arrays = page.expect("frame", step=2)
+    assert frame["optimizer"] == "momentum" and frame["hyper"]["momentum"] == 0.9
+    # Momentum on the bowl from (1.5, 1.0), cases (1, 1) → 0 and (1, 0) → 1, computed by hand:
+    w = [1.5, 1.0]
+    change = [0.0, 0.0]
+    for _ in range(2):
+        e1, e2 = w[0] + w[1] - 0.0, w[0] - 1.0
+        grad = [(e1 + e2) / 2, e1 / 2]
+        change = [-0.1 * g + 0.9 * c for g, c in zip(grad, change, strict=True)]
+        w = [a + c for a, c in zip(w, change, strict=True)]
+    assert arrays["weights.0"].ravel().tolist() == pytest.approx(w, rel=1e-15)
+    reply = page.control({"type": "set", "momentum": 0.5})
+    assert reply["type"] == "ack"
+    mark = len(page.seen)
+    page.control({"type": "configure", "optimizer": "adam", "hyper": {"lr": 0.05}})
+    assert sent_since(page, mark, "data", preset="linear_neuron_2")["config"]["optimizer"] == "adam"
+    page.close()
+
+
+def test_the_curve_example_opens_on_the_curve(live):
+    session, token = live.create(preset="curve")
+    page = live.connect(session, token, client="presenter")
+    header, arrays = page.expect("surface")
+    assert header["kind"] == "curve" and arrays["path"].tolist() == [4.0]
+    mark = len(page.seen)
+    page.control({"type": "configure", "optimizer": "adam", "hyper": {"lr": 0.05}})
+    assert sent_since(page, mark, "data", preset="curve")["config"]["optimizer"] == "adam"
+    assert sent_since(page, mark, "surface")["kind"] == "curve"
+    page.close()
