@@ -49,6 +49,7 @@ $(VENV)/.installed-bench: $(VENV)/.installed-test
 # bench/browser.py --busy measures the page twice: on the machine as it is, then beside two CPU-bound processes.
 bench: $(VENV)/.installed-bench chromium
 	$(VENV)/bin/python bench/engine.py
+	$(VENV)/bin/python bench/rewind.py
 	$(VENV)/bin/python bench/landscape.py
 	$(VENV)/bin/python bench/server.py
 	$(VENV)/bin/python bench/browser.py --busy

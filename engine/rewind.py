@@ -34,6 +34,7 @@ Array = np.ndarray
 
 DEPTH = 1000  # updates that can always be stepped back over
 BUDGET_BYTES = 4 * 2**20  # the keyframe rings of one trainer, at most
+LEAST_EVERY = 10  # a keyframe costs more than replaying a small network's update: at most 9 replayed to step back
 MAX_STATE_VECTORS = 2  # Adam keeps two (m and v); momentum, Nesterov and RMSprop one; plain descent none
 
 Settings = tuple[tuple[tuple[str, float], ...], int | None]  # (hyperparameters, batch size)
@@ -44,20 +45,24 @@ def keyframe_bytes(n_params: int) -> int:
     return 8 * n_params * (2 + MAX_STATE_VECTORS)
 
 
-def plan(n_params: int, depth: int = DEPTH, budget: int = BUDGET_BYTES) -> tuple[int, int]:
+def plan(n_params: int, depth: int = DEPTH, budget: int = BUDGET_BYTES, least_every: int = LEAST_EVERY
+         ) -> tuple[int, int]:
     """(keyframes kept, updates between keyframes) so that at least ``depth`` updates stay reachable within
     ``budget`` bytes: with c keyframes ``every`` apart, the oldest is at least (c − 2)·every ≥ depth back."""
     capacity = max(3, min(depth + 2, budget // keyframe_bytes(n_params)))
-    return capacity, math.ceil(depth / (capacity - 2))
+    every = max(math.ceil(depth / (capacity - 2)), min(least_every, depth))
+    return math.ceil(depth / every) + 2, every
 
 
 class Rewind:
-    def __init__(self, n_params: int, depth: int = DEPTH, budget: int = BUDGET_BYTES) -> None:
+    def __init__(
+        self, n_params: int, depth: int = DEPTH, budget: int = BUDGET_BYTES, least_every: int = LEAST_EVERY
+    ) -> None:
         if depth < 1:
             raise ValueError(f"depth: expected at least 1 update, got {depth}")
         self.n_params = n_params
         self.depth = depth
-        self.capacity, self.every = plan(n_params, depth, budget)
+        self.capacity, self.every = plan(n_params, depth, budget, least_every)
         self._theta = np.empty((self.capacity, n_params))
         self._change = np.empty((self.capacity, n_params))
         self._state = np.empty((self.capacity, MAX_STATE_VECTORS, n_params))
@@ -105,7 +110,9 @@ class Rewind:
     def commit(self, trainer: Trainer, batch_size: int | None) -> None:
         """The update at ``trainer.step_count`` applies its change now, with these settings."""
         s = trainer.step_count
-        settings: Settings = (_settings_of(trainer)[0], batch_size)
+        settings: Settings = (tuple(trainer.optimizer.settings().items()), batch_size)
+        if self.head <= s and self._settings and self._settings[-1][1] == settings:
+            return  # the usual case while training on: the settings logged last are still in force
         if self.head > s and self.settings_at(s) != settings:
             self.forget_ahead(s)
         if self.settings_at(s) != settings:

@@ -43,16 +43,17 @@ def everything(trainer: Trainer) -> tuple:
 
 @pytest.mark.parametrize("optimizer, hyper", OPTIMIZERS)
 @pytest.mark.parametrize("batch_size", [None, 1, 7])
-@pytest.mark.parametrize("every", [1, 5])
+@pytest.mark.parametrize("every", [1, 5, 10])
 def test_back_k_then_forward_k_is_bit_identical_to_never_going_back(optimizer, hyper, batch_size, every):
     n_params = 2 * 8 + 8 + 8 * 6 + 6 + 6 + 1
-    rewind = Rewind(n_params, depth=200, budget=keyframe_bytes(n_params) * (200 // every + 2))
+    rewind = Rewind(n_params, depth=200, budget=keyframe_bytes(n_params) * (200 // every + 2), least_every=1)
     assert rewind.every == every
     straight = make_trainer(optimizer, hyper, batch_size, rewind=rewind)
     straight.run(150)
     reached = everything(straight)
 
-    twisty = make_trainer(optimizer, hyper, batch_size, rewind=Rewind(n_params, depth=200, budget=rewind.nbytes))
+    twisty = make_trainer(optimizer, hyper, batch_size,
+                          rewind=Rewind(n_params, depth=200, budget=rewind.nbytes, least_every=1))
     twisty.run(70)
     for _ in range(3):  # the phase path and the fast path both leave keyframes
         twisty.next_phase()
@@ -158,7 +159,8 @@ def test_a_diverged_run_can_step_back_to_before_it_diverged():
 
 def test_out_of_range_steps_are_refused_with_the_range_in_the_message():
     trainer = make_trainer(batch_size=None)
-    trainer.rewind = Rewind(trainer.model.n_params, depth=10, budget=keyframe_bytes(trainer.model.n_params) * 12)
+    trainer.rewind = Rewind(trainer.model.n_params, depth=10, budget=keyframe_bytes(trainer.model.n_params) * 12,
+                            least_every=1)
     trainer.reset()
     trainer.run(40)
     first, last = trainer.history_range
@@ -181,6 +183,8 @@ def test_memory_is_bounded_for_the_largest_network_a_session_allows_and_keeps_a_
     rewind = Rewind(n_params)
     assert rewind.nbytes <= BUDGET_BYTES
     assert (capacity - 2) * every >= DEPTH
+    small = Rewind(37)  # the default 2-4-4-1: a keyframe every 10 updates, 102 of them, 118 KB
+    assert small.every == 10 and small.nbytes == 102 * keyframe_bytes(37)
 
     data = make_dataset("spiral3", n=60, noise=0.1, test_fraction=0.0, seed=1)
     net = Network(sizes, activations="relu", loss="softmax_ce", seed=2)
