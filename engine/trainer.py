@@ -354,7 +354,7 @@ class Trainer:
             self.diverged = (
                 f"Training diverged at update {self.step_count}: the loss or a weight became "
                 f"{'infinite' if np.isinf(params).any() or math.isinf(batch_loss) else 'not a number'}. "
-                "Try a smaller learning rate, then reset."
+                "Step back to before it diverged (or reset) and try a smaller learning rate."
             )
         self.trajectory.offer(self.step_count, params)
         due = self.at_epoch_end if self.record_every is None else self.step_count % self.record_every == 0

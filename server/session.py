@@ -279,7 +279,7 @@ class Session:
         try:
             phase = action()
         except DivergedError as exc:
-            raise FieldError("type", f"type: cannot go on: {exc} (reset starts again)") from None
+            raise FieldError("type", f"type: cannot go on: {exc} (step back or reset)") from None
         if phase.kind == "update":
             self.trainer.record_losses()
         self._sync_config()
