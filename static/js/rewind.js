@@ -58,9 +58,10 @@ export function createRewindControls(doc, { act, controls }) {
   function setFrame(header) {
     const state = historyState(header.step, header.history, header.in_update);
     const may = controls();
-    $("back").disabled = !may || !state.back;
-    $("forward").disabled = !may || !state.forward;
-    scrubber.disabled = !may || state.last === state.first;
+    // data-locked keeps the page's role switch (which enables every control of a presenter) off them.
+    lock($("back"), !may || !state.back);
+    lock($("forward"), !may || !state.forward);
+    lock(scrubber, !may || state.last === state.first);
     scrubber.min = String(state.first);
     scrubber.max = String(state.last);
     if (doc.activeElement !== scrubber || !seeking) scrubber.value = String(header.step);
@@ -75,4 +76,9 @@ export function createRewindControls(doc, { act, controls }) {
   }
 
   return { setFrame, back, forward };
+}
+
+function lock(el, off) {
+  el.disabled = off;
+  el.dataset.locked = off ? "1" : "0";
 }

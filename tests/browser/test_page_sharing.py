@@ -93,12 +93,16 @@ def test_refused_settings_are_explained_next_to_their_control(open_page):
     expect(error).to_be_visible()
     expect(error).to_contain_text("100")
     assert frame_header(page)["hyper"]["lr"] == 0.03, "the refused value did not reach the training"
-    # A dataset the current loss cannot learn: the reason sits by the loss, and the choice goes back.
-    page.select_option("#dataset", "spiral3")
+    # A loss the data cannot learn with: the reason sits by the loss, in words, and the choice goes back.
+    page.select_option("#dataset", "spiral3")  # switches the loss to what three classes need (and says so)
+    expect(page.locator("#loss")).to_have_value("softmax_ce")
+    page.select_option("#loss", "mse")
     loss_error = page.locator('[data-error-for="loss"]')
     expect(loss_error).to_be_visible()
-    expect(loss_error).to_contain_text("softmax_ce")
-    expect(page.locator("#dataset")).to_have_value("circle")
+    expect(loss_error).to_contain_text("cannot tell 3 classes apart")
+    assert "softmax_ce" not in loss_error.inner_text()
+    expect(page.locator("#loss")).to_have_value("softmax_ce")
+    expect(page.locator("#back")).to_be_disabled()  # nothing to go back to at update 0, refusals or not
     screenshot(page, "12_errors_in_place")
     # A valid value clears the message.
     page.fill("#lr", "0.05")
