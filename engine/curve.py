@@ -34,6 +34,7 @@ class Curve(Network):
         super().__init__([1, 1], activations="linear", loss="mse", train_biases=False)
         self.f, self.df = f, df
         self.weights[0][0, 0] = x0
+        self.textbook, self.textbook_only = {("weight", 0, 0, 0): "x"}, True  # its one parameter's name
 
     @property
     def x(self) -> float:

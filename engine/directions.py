@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import names
 from .network import Network
 
 Array = np.ndarray
@@ -78,13 +79,9 @@ def parameter_index(net: Network, ref: ParamRef, name: str = "param") -> int:
         raise ValueError(f"{name}: {e}") from None
 
 
-def parameter_label(ref: ParamRef) -> str:
-    """Plain words for a parameter, in NOTATION.md's numbering (layer l of weights[l] feeds layer l+1)."""
-    if ref[0] == "weight":
-        _, layer, i, j = ref
-        return f"weights[{layer}][{i}, {j}], neuron {i} of layer {layer} to neuron {j} of layer {layer + 1}"
-    _, layer, j = ref
-    return f"biases[{layer}][{j}]: b of neuron {j} of layer {layer + 1}"
+def parameter_label(net: Network, ref: ParamRef) -> str:
+    """Plain words for a parameter, as the page names it (engine/names.py): 'w from x₁ to h₁', 'b of h₁'."""
+    return names.param_label(net, ref)
 
 
 def parameter_plane(net: Network, refs: Sequence[ParamRef], names: Sequence[str]) -> Plane:

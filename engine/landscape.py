@@ -107,7 +107,7 @@ def parameter_surface(
     """E over two chosen parameters, ("weight", l, i, j) or ("bias", l, j), every other at its current value.
     The axes are the parameters' own values. Default span: the path's extent, half-width at least 0.5."""
     plane = parameter_plane(net, (p1, p2), ("p1", "p2"))
-    labels = (parameter_label(p1), parameter_label(p2))
+    labels = (parameter_label(net, p1), parameter_label(net, p2))
     texts = (
         f"E over {labels[0]} (across) and {labels[1]} (up); every other weight and bias held at its current "
         "value. The path is those two parameters' values during training, drawn exactly.",
@@ -149,7 +149,7 @@ def random_surface(
         "nearly at right angles to the path, so the drawn path is only its shadow on the plane: the real "
         "path runs mostly off it.",
     )
-    labels = ("direction 1", "direction 2")
+    labels = ("d₁ (random direction)", "d₂ (random direction)")
     return _surface(
         "random", net, X, T, plane, labels, texts, minimum=0.5,
         resolution=resolution, span=span, path=path, steps=steps, margin=margin, chunk_bytes=chunk_bytes,
@@ -179,7 +179,7 @@ def pca_surface(
         "The plane is refitted to the path as training goes on; points of the path that lie off the plane "
         "are drawn where they fall on it (their shadow).",
     )
-    labels = ("component 1", "component 2")
+    labels = ("d₁ (1st principal component)", "d₂ (2nd principal component)")
     return _surface(
         "pca", net, X, T, plane, labels, texts, minimum=0.0, explained=explained,
         resolution=resolution, span=span, path=path, steps=steps, margin=margin, chunk_bytes=chunk_bytes,

@@ -32,6 +32,11 @@ def worked_222() -> Preset:
     net.weights[1][:] = [[0.40, 0.50], [0.45, 0.55]]  # w5 (h1→o1), w7 (h1→o2); w6 (h2→o1), w8 (h2→o2)
     net.biases[0][:] = 0.35
     net.biases[1][:] = 0.60
+    # The textbook's names: w1 x1→h1, w2 x2→h1, w3 x1→h2, w4 x2→h2, w5 h1→o1, w6 h2→o1, w7 h1→o2, w8 h2→o2.
+    net.textbook = {
+        ("weight", 0, 0, 0): "w1", ("weight", 0, 1, 0): "w2", ("weight", 0, 0, 1): "w3", ("weight", 0, 1, 1): "w4",
+        ("weight", 1, 0, 0): "w5", ("weight", 1, 1, 0): "w6", ("weight", 1, 0, 1): "w7", ("weight", 1, 1, 1): "w8",
+    }
     data = Dataset.given("worked_222", [[0.05, 0.10]], [[0.01, 0.99]])
     # The surface over w1 (x1→h1) and w5 (h1→o1): a hidden and an output weight, both changed by the first update.
     view = {"kind": "weights", "params": [("weight", 0, 0, 0), ("weight", 1, 0, 0)]}
@@ -45,6 +50,7 @@ def linear_neuron(cases: int = 1) -> Preset:
         raise ValueError(f"cases: expected 1 or 2, got {cases!r}")
     net = Network([2, 1], activations="linear", loss="mse", train_biases=False)
     net.weights[0][:] = [[1.5], [1.0]]
+    net.textbook = {("weight", 0, 0, 0): "w1", ("weight", 0, 1, 0): "w2"}  # y = w1 x1 + w2 x2
     X, T = [[1.0, 1.0], [1.0, 0.0]][:cases], [[0.0], [1.0]][:cases]
     data = Dataset.given(f"linear_neuron_{cases}", X, T)
     title = "One linear neuron, " + ("one case: a trough" if cases == 1 else "two cases: a bowl")

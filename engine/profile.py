@@ -74,7 +74,7 @@ def parameter_profile(
             "Nothing else moves: the curve is the whole truth.",
         )
     else:
-        label = parameter_label(param)
+        label = parameter_label(net, param)
         texts = (
             f"E along {label}, every other weight and bias held at its current value; the iterates are drawn "
             "at that parameter's values during training, on this curve.",

@@ -44,6 +44,10 @@ class Phase:
     grad_weights: list[Array | None] = field(default_factory=list)
     grad_biases: list[Array | None] = field(default_factory=list)
     changes: dict[str, Array] = field(default_factory=dict)  # Δ per parameter name, after 'update'
+    # The flat weights the update started from (its forward and backward passes used them), and the optimizer as
+    # the step found it: {"name", "settings", "t", "state": {name: vector copy}}; the latter on 'update' only.
+    weights_before: Array | None = None
+    optimizer_before: dict | None = None
 
     def neurons(self, k: int | None = None) -> dict[str, list[Array | None]]:
         """Per-neuron net, o and delta of batch position ``k`` (None: the mean over the batch)."""
@@ -160,6 +164,14 @@ class Trainer:
             self._cursor = 0
         return batch
 
+    def peek_batch(self) -> Array:
+        """The indices the next update will draw, without drawing them (nothing random is consumed)."""
+        if self._phases is not None and self.last_phase is not None:
+            return self.last_phase.batch  # an update is under way: its batch is drawn
+        if self._batch_size is None:
+            return np.arange(self.n_train)
+        return self._order[self._cursor : self._cursor + self._batch_size].copy()
+
     @property
     def at_epoch_end(self) -> bool:
         """Whether the last batch drawn finished an epoch (every batch does, in full-batch mode)."""
@@ -186,29 +198,33 @@ class Trainer:
         self.rewind.before_update(self)
         batch_size = self._batch_size
         batch = self._next_batch()
+        before = model.flat()
         X, T = self.X_train[batch], self.T_train[batch]
         trace = model.forward(X)
         batch_loss = model.mean_error(trace, T)
         L = model.n_layers
-        phase = Phase("forward", step, batch, trace, batch_loss, None, [None] * L, [None] * L, [None] * L)
+        phase = Phase("forward", step, batch, trace, batch_loss, None, [None] * L, [None] * L, [None] * L, {}, before)
         yield phase
         for l, delta, gw, gb in model.backward_layers(trace, T):
             phase = Phase(
                 "backward", step, batch, trace, batch_loss, l,
-                phase.delta.copy(), phase.grad_weights.copy(), phase.grad_biases.copy(),
+                phase.delta.copy(), phase.grad_weights.copy(), phase.grad_biases.copy(), {}, before,
             )
             phase.delta[l], phase.grad_weights[l], phase.grad_biases[l] = delta, gw, gb
             yield phase
         grads = Gradients(phase.delta, phase.grad_weights, phase.grad_biases, trace.o[:-1])  # type: ignore[arg-type]
         self.rewind.commit(self, batch_size)
-        changes = self.optimizer.step(model, grads)
+        opt = self.optimizer
+        optimizer_before = {"name": opt.name, "settings": opt.settings(), "t": opt.t,
+                            "state": {k: v.copy() for k, v in opt.state.items()}}
+        changes = opt.step(model, grads)
         self.step_count = step
         self.last_changes = changes
         self.rewind.after_update(self)
         self._after_update(batch_loss)
         update = Phase(
             "update", step, batch, trace, batch_loss, None,
-            phase.delta, phase.grad_weights, phase.grad_biases, changes,
+            phase.delta, phase.grad_weights, phase.grad_biases, changes, before, optimizer_before,
         )
         yield update
 

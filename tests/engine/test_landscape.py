@@ -138,7 +138,7 @@ def test_the_two_weight_slice_says_it_moves_with_the_other_weights():
     trainer = trained()
     surface = surface_for(trainer, "parameters", resolution=5)
     assert "moves as the other weights move" in surface.caveat
-    assert surface.axis_labels[0].startswith("weights[0][0, 0]")
+    assert surface.axis_labels[0] == "w from x₁ to h₁⁽¹⁾"
 
 
 def test_a_span_derived_from_the_path_holds_the_path_and_the_current_point_with_a_margin():
