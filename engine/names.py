@@ -18,6 +18,10 @@ _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 ParamRef = tuple  # ("weight", l, i, j) or ("bias", l, j); l indexes weights[l] / biases[l]
 
+# How a label is put together from neuron names: the page fills these in (static/js/names.js) rather than
+# receiving a label for each of up to thousands of weights.
+TEMPLATES = {"weight": "w from {i} to {j}", "bias": "b of {j}", "textbook": "{textbook} ({plain})"}
+
 
 def subscript(n: int) -> str:
     return str(n).translate(_SUB)
@@ -38,12 +42,12 @@ def neuron_name(sizes: Sequence[int], l: int, j: int) -> str:
 
 def weight_name(sizes: Sequence[int], l: int, i: int, j: int) -> str:
     """w_ij of weights[l]: 'w from x₁ to h₁'."""
-    return f"w from {neuron_name(sizes, l, i)} to {neuron_name(sizes, l + 1, j)}"
+    return TEMPLATES["weight"].format(i=neuron_name(sizes, l, i), j=neuron_name(sizes, l + 1, j))
 
 
 def bias_name(sizes: Sequence[int], l: int, j: int) -> str:
     """b_j of biases[l]: 'b of h₁'."""
-    return f"b of {neuron_name(sizes, l + 1, j)}"
+    return TEMPLATES["bias"].format(j=neuron_name(sizes, l + 1, j))
 
 
 def param_label(net: Any, ref: ParamRef) -> str:
@@ -53,7 +57,7 @@ def param_label(net: Any, ref: ParamRef) -> str:
     textbook = (getattr(net, "textbook", None) or {}).get(tuple(ref))
     if textbook and getattr(net, "textbook_only", False):  # the curve's one parameter is simply x
         return textbook
-    return f"{textbook} ({plain})" if textbook else plain
+    return TEMPLATES["textbook"].format(textbook=textbook, plain=plain) if textbook else plain
 
 
 def flat_ref(net: Any, k: int) -> ParamRef:
@@ -75,19 +79,16 @@ def flat_label(net: Any, k: int) -> str:
 
 
 def names_for(net: Any) -> dict[str, Any]:
-    """Every name of a network, for the page: neurons[l][j]; weights[l][i][j] and biases[l][j] (labels, with the
-    textbook name first when there is one); textbook[l][i][j] (the textbook name alone, or null)."""
+    """Every name of a network, for the page: neurons[l][j] for l = 0..L; textbook names by the page's parameter
+    key ('w:l:i:j'), and the templates that make a parameter's label from them (the same words as
+    ``param_label``)."""
     sizes = net.sizes
-    L = len(sizes) - 1
     book = getattr(net, "textbook", None) or {}
+    keys = {f"w:{ref[1]}:{ref[2]}:{ref[3]}" if ref[0] == "weight" else f"b:{ref[1]}:{ref[2]}": name
+            for ref, name in book.items()}
     return {
-        "neurons": [[neuron_name(sizes, l, j) for j in range(sizes[l])] for l in range(L + 1)],
-        "weights": [
-            [[param_label(net, ("weight", l, i, j)) for j in range(sizes[l + 1])] for i in range(sizes[l])]
-            for l in range(L)
-        ],
-        "biases": [[param_label(net, ("bias", l, j)) for j in range(sizes[l + 1])] for l in range(L)],
-        "textbook": [
-            [[book.get(("weight", l, i, j)) for j in range(sizes[l + 1])] for i in range(sizes[l])] for l in range(L)
-        ],
+        "neurons": [[neuron_name(sizes, l, j) for j in range(n)] for l, n in enumerate(sizes)],
+        "textbook": keys,
+        "textbook_only": bool(getattr(net, "textbook_only", False)),
+        "templates": TEMPLATES,
     }

@@ -264,16 +264,16 @@ class Network:
     def flat_index(self, kind: str, l: int, i: int, j: int | None = None) -> int:
         """Position in ``flat()`` of weights[l][i, j] (kind 'weight') or biases[l][i] (kind 'bias')."""
         if not 0 <= l < self.n_layers:
-            raise ValueError(f"layer: the network has {self.n_layers} layers of weights; there is no layer {l}")
+            raise ValueError(f"layer: this network has {self.n_layers} layers of weights; there is no layer {l + 1}")
         offset = sum(w.size + b.size for w, b in zip(self.weights[:l], self.biases[:l], strict=True))
         n_in, n_out = self.weights[l].shape
         if kind == "weight":
             if j is None or not (0 <= i < n_in and 0 <= j < n_out):
-                raise ValueError(f"index: no such connection: {n_in} neurons feed {n_out} in that layer")
+                raise ValueError(f"index: no such weight: layer {l} has {n_in} neurons and layer {l + 1} has {n_out}")
             return offset + i * n_out + j
         if kind == "bias":
             if not 0 <= i < n_out:
-                raise ValueError(f"index: no such bias: that layer has {n_out} neurons")
+                raise ValueError(f"index: no such bias: layer {l + 1} has {n_out} neurons")
             return offset + n_in * n_out + i
         raise ValueError(f"kind: expected 'weight' or 'bias', got {kind!r}")
 

@@ -1,8 +1,9 @@
 """What a frame carries, read off the trainer: the engine computed every number; this only selects and packs.
 
 A frame describes the update (or phase) just done: its forward pass and deltas were computed with the weights
-before the update, its changes Δw made the weights the frame shows. While playing at full speed no phase is
-kept, so the frame shows the current weights' forward and backward pass on the last batch instead.
+before the update (sent too, as ``weights_before``), its changes Δw made the weights the frame shows. At rest
+(no phase kept: after a reset, a new setup, or while playing) it shows the next update's forward and backward
+pass at the current weights, on the batch that update will draw.
 """
 
 from __future__ import annotations
@@ -19,23 +20,28 @@ Array = np.ndarray
 
 
 def current_view(trainer: Trainer, example: int | None) -> tuple[Phase, int | None]:
-    """The phase to show and where the selected example sits in its batch (None: the batch mean).
+    """The phase to show and where the selected example sits in it (None: the batch mean).
 
-    After a phase or a step that is the phase itself; a selected example outside its batch is shown as the
-    batch mean (the header says so). While playing fast it is a fresh forward/backward with the current
-    weights (not applied) on the selected example, or on the last batch.
+    Which weights the numbers belong to (docs/protocol.md, "Before and after"): after a phase or a step, the
+    forward values, δ and gradients are those of the update that phase belongs to, at the weights it started
+    from. At rest (after a reset, a new setup, or while playing, when no phase is kept) they are the NEXT
+    update's: its batch (peeked, nothing random consumed) at the current weights, so the gradient shown is the
+    one the next step uses. A selected example is always shown with its own numbers: when it is not in the
+    batch, it goes through the same weights on its own (the header's ``selection_in_batch`` says so).
     """
     phase = trainer.last_phase
     if phase is not None:
         if example is None:
             return phase, None
         where = np.flatnonzero(phase.batch == example)
-        return phase, (int(where[0]) if where.size else None)
+        if where.size:
+            return phase, int(where[0])
+        return _example_alone(trainer, phase, example), 0
     if example is not None:
         batch = np.array([example])
         trace, grads = trainer.example(example)
     else:
-        batch = trainer.last_batch
+        batch = trainer.peek_batch()
         with np.errstate(all="ignore"):
             trace = trainer.model.forward(trainer.X_train[batch])
             grads = trainer.model.backward(trace, trainer.T_train[batch])
@@ -45,6 +51,41 @@ def current_view(trainer: Trainer, example: int | None) -> tuple[Phase, int | No
     view = Phase(kind, trainer.step_count, batch, trace, batch_loss, None, grads.delta, grads.weights,
                  grads.biases, trainer.last_changes)
     return view, (0 if example is not None else None)
+
+
+def _example_alone(trainer: Trainer, phase: Phase, example: int) -> Phase:
+    """One example outside the phase's batch, through the weights that update started from; δ only for the
+    layers the backward pass has reached."""
+    net = trainer.model.copy()
+    if phase.weights_before is not None:
+        net.set_flat(phase.weights_before)
+    X, T = trainer.X_train[example : example + 1], trainer.T_train[example : example + 1]
+    with np.errstate(all="ignore"):
+        trace = net.forward(X)
+        grads = net.backward(trace, T)
+        loss = net.mean_error(trace, T)
+
+    def reached(arrays: list) -> list:
+        return [a if done is not None else None for a, done in zip(arrays, phase.delta, strict=True)]
+
+    return Phase(phase.kind, phase.step, np.array([example]), trace, loss, phase.layer, reached(grads.delta),
+                 reached(grads.weights), reached(grads.biases), phase.changes, phase.weights_before,
+                 phase.optimizer_before)
+
+
+def shown_update(trainer: Trainer) -> dict[str, Any]:
+    """Which update the frame's forward values, δ and gradients belong to, and how far it is."""
+    phase = trainer.last_phase
+    if phase is None:
+        return {"update": trainer.step_count + 1, "status": "next"}
+    return {"update": phase.step, "status": "done" if phase.kind == "update" else "under way"}
+
+
+def selection_in_batch(trainer: Trainer, selection: int | None) -> bool:
+    if selection is None:
+        return True
+    batch = trainer.last_phase.batch if trainer.last_phase is not None else trainer.peek_batch()
+    return bool(np.any(batch == selection))
 
 
 def frame_arrays(trainer: Trainer, view: Phase, position: int | None) -> dict[str, tuple[str, Array]]:
@@ -67,6 +108,12 @@ def frame_arrays(trainer: Trainer, view: Phase, position: int | None) -> dict[st
         else:  # one example's dE/dw_ij = delta_j o_i
             arrays[f"grad_weights.{l}"] = ("f8", np.outer(view.trace.o[l][position], delta))
             arrays[f"grad_biases.{l}"] = ("f8", delta)
+    if view.kind == "update" and view.weights_before is not None:  # old → new: the weights it started from
+        before = model.copy()
+        before.set_flat(view.weights_before)
+        for l in range(model.n_layers):
+            arrays[f"weights_before.{l}"] = ("f8", before.weights[l])
+            arrays[f"biases_before.{l}"] = ("f8", before.biases[l])
     changes = view.changes if view.kind == "update" else trainer.last_changes
     for l in range(model.n_layers):
         arrays[f"change_weights.{l}"] = ("f8", changes.get(f"weights[{l}]", np.zeros_like(model.weights[l])))
@@ -101,7 +148,8 @@ def frame_header(
         "batch": view.batch.tolist() if len(view.batch) <= 64 else None,
         "batch_count": len(view.batch),
         "selection": selection,
-        "selection_in_batch": selection is None or position is not None,
+        "selection_in_batch": selection_in_batch(trainer, selection),
+        "shown": shown_update(trainer),
         "batch_loss": finite_or_none(view.batch_loss),
         "train_loss": finite_or_none(train_loss),
         "test_loss": finite_or_none(test_loss),

@@ -178,16 +178,32 @@ class GradCheckRequest(Message):
     type: Literal["gradcheck"]
 
 
+class ExplainElement(Strict):
+    """A neuron (layer 0..L, as in NOTATION.md), or a weight or bias (layer l of weights[l] / biases[l])."""
+
+    kind: Literal["neuron", "weight", "bias"]
+    layer: Annotated[int, Field(ge=0)]
+    i: Annotated[int, Field(ge=0)] | None = None  # the source neuron, for a weight
+    j: Annotated[int, Field(ge=0)]
+
+
+class Explain(Message):
+    """Open the explainer on an element for every page of the session, or close it (null)."""
+
+    type: Literal["explain"]
+    element: ExplainElement | None
+
+
 Control = Annotated[
     Hello | Configure | Reset | Regenerate | Play | Pause | Speed | Step | PhaseStep | Set | Select
-    | SurfaceRequest | GradCheckRequest | Back | Forward | Seek,
+    | SurfaceRequest | GradCheckRequest | Back | Forward | Seek | Explain,
     Field(discriminator="type"),
 ]
 CONTROL = TypeAdapter(Control)
 CONTROL_TYPES = sorted(
     m.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
     for m in (Hello, Configure, Reset, Regenerate, Play, Pause, Speed, Step, PhaseStep, Set, Select,
-              SurfaceRequest, GradCheckRequest, Back, Forward, Seek)
+              SurfaceRequest, GradCheckRequest, Back, Forward, Seek, Explain)
 )
 
 

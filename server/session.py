@@ -18,10 +18,12 @@ import numpy as np
 
 from engine import DivergedError, GradCheck, Trainer, gradcheck, make_preset
 from engine.decision import data_domain, decision_grid
+from engine.names import flat_label, names_for
 
 from . import protocol as p
 from .build import build_trainer, engine_error
 from .clients import Client
+from .explainer import element_of, explanation
 from .fitting import fit_loss
 from .frames import current_view, frame_arrays, frame_header
 from .load import Load
@@ -55,6 +57,7 @@ class Session:
         self.playing = False
         self.speed: float | None = None  # updates per second; None: as fast as it goes
         self.selection: int | None = None
+        self.explaining: tuple | None = None  # the element the explainer is open on, for every page
         self._frame_cache: tuple[int, dict[str, Any], dict[str, Any]] | None = None
         self._grid_cache: tuple[int, bytes | None] | None = None
         self.surface = SurfaceState(self)
@@ -85,6 +88,7 @@ class Session:
         self.config, self.trainer = config, trainer
         self.history_generation += 1
         self.selection = None
+        self.explaining = None
         self.status = None
         self.surface.clear()
         self.data_version += 1
@@ -190,6 +194,9 @@ class Session:
             await self.surface.request(m)
         elif kind == "gradcheck":
             await self._gradcheck(client, m.id)
+        elif kind == "explain":
+            self.explaining = element_of(m, self.trainer.model.sizes)
+            self.changed(grid=False)
 
     async def open_preset_view(self) -> None:
         """A worked example opens on the loss-surface slice it is about (the curve; the two weights)."""
@@ -297,8 +304,7 @@ class Session:
         client.send_json({
             "type": "gradcheck", "id": msg_id, "parameters": int(result.backprop.size), "examples": len(batch),
             "max_relative_error": finite_or_none(result.max_relative_error),
-            # The one place a parameter is named for the check: switch to the page's names here.
-            "worst": {"name": net.flat_name(k), "backprop": finite_or_none(float(result.backprop[k])),
+            "worst": {"name": flat_label(net, k), "backprop": finite_or_none(float(result.backprop[k])),
                       "numeric": finite_or_none(float(result.numeric[k]))},
             "kinks": result.kinks, "shrunk": result.shrunk, "note": gradcheck_note(result),
         })
@@ -365,12 +371,12 @@ class Session:
         labels = data.kind == "classification"
 
         def part(X: np.ndarray, y: np.ndarray) -> dict[str, Any]:
-            return {"x": np.round(X, 6).tolist(), "y": (y.tolist() if labels else np.round(y[:, 0], 6).tolist())}
+            return {"x": X.tolist(), "y": (y.tolist() if labels else y[:, 0].tolist())}  # exact, as trained on
 
         return json.dumps({
             "type": "data", "dataset": data.name, "kind": data.kind, "classes": data.n_classes,
             "domain": self.domain, "preset": self.config.preset, "config": self.config.model_dump(),
-            "n_train": trainer.n_train, "n_test": len(trainer.X_test),
+            "n_train": trainer.n_train, "n_test": len(trainer.X_test), "names": names_for(trainer.model),
             "train": part(trainer.X_train, data.y_train) if self.domain else None,
             "test": part(trainer.X_test, data.y_test) if self.domain else None,
         }, separators=(",", ":"))
@@ -382,6 +388,8 @@ class Session:
             first, last = self.trainer.history_range
             header.update(playing=self.playing, speed=self.speed, status=self.status, session=self.id,
                           viewers=self.viewers, history={"first": first, "last": last})
+            header["explain"] = (None if self.explaining is None
+                                 else explanation(self.trainer, self.explaining, self.selection))
             arrays = frame_arrays(self.trainer, view, position)
             arrays.update(self.surface.overlay())
             self._frame_cache = (self.version, header, arrays)

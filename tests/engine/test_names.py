@@ -37,7 +37,8 @@ def test_the_worked_222_example_leads_with_its_textbook_names():
     assert param_label(net, ("weight", 1, 1, 1)) == "w8 (w from h₂ to ŷ₂)"
     assert param_label(net, ("bias", 0, 1)) == "b of h₂"
     names = names_for(net)
-    assert names["textbook"][1][0][1] == "w7" and names["neurons"][2] == ["ŷ₁", "ŷ₂"]
+    assert names["textbook"]["w:1:0:1"] == "w7" and names["neurons"][2] == ["ŷ₁", "ŷ₂"]
+    assert names["templates"]["weight"].format(i="h₁", j="ŷ₁") == "w from h₁ to ŷ₁"
 
 
 def test_the_curve_calls_its_one_parameter_x():

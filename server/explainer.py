@@ -1,0 +1,50 @@
+"""The explainer a session shows: which element it is open on (session state, the same for every page), and
+its terms for the frame, computed by the engine (engine/explain.py) once per change of what a frame shows."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from engine import Trainer
+from engine.explain import check_element, explain
+
+from .protocol import Explain, FieldError
+
+
+def element_of(m: Explain, sizes: list[int]) -> tuple | None:
+    """The element an ``explain`` message names, checked against this network; FieldError naming the field."""
+    e = m.element
+    if e is None:
+        return None
+    if e.kind == "weight" and e.i is None:
+        raise FieldError("element.i", "element.i: a weight needs i, the neuron it comes from")
+    if e.kind != "weight" and e.i is not None:
+        raise FieldError("element.i", f"element.i: a {e.kind} is named by its layer and j only")
+    ref = (e.kind, e.layer, e.i, e.j) if e.kind == "weight" else (e.kind, e.layer, e.j)
+    try:
+        return check_element(sizes, ref)
+    except ValueError as exc:
+        field, _, reason = str(exc).partition(": ")
+        raise FieldError(f"element.{field}", f"element.{field}: {reason}") from None
+
+
+def explanation(trainer: Trainer, element: tuple, selection: int | None) -> dict[str, Any] | None:
+    """The terms for the frame header (JSON: a non-finite number becomes null, shown as "—")."""
+    try:
+        with np.errstate(all="ignore"):
+            return _finite(explain(trainer, element, selection))
+    except ValueError as exc:  # e.g. a diverged run's state; the page says so in words
+        return {"element": None, "error": str(exc).partition(": ")[2] or str(exc)}
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
