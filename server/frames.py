@@ -37,16 +37,15 @@ def current_view(trainer: Trainer, example: int | None) -> tuple[Phase, int | No
         if where.size:
             return phase, int(where[0])
         return _example_alone(trainer, phase, example), 0
-    if example is not None:
-        batch = np.array([example])
-        trace, grads = trainer.example(example)
-    else:
-        batch = trainer.peek_batch()
-        with np.errstate(all="ignore"):
-            trace = trainer.model.forward(trainer.X_train[batch])
-            grads = trainer.model.backward(trace, trainer.T_train[batch])
+    batch = trainer.peek_batch()
     with np.errstate(all="ignore"):
-        batch_loss = float(trainer.model.errors(trace, trainer.T_train[batch]).mean())
+        trace = trainer.model.forward(trainer.X_train[batch])
+        batch_loss = trainer.model.mean_error(trace, trainer.T_train[batch])  # E of the next batch, as ever
+        if example is not None:
+            batch = np.array([example])
+            trace, grads = trainer.example(example)
+        else:
+            grads = trainer.model.backward(trace, trainer.T_train[batch])
     kind = "update" if trainer.step_count else "idle"
     view = Phase(kind, trainer.step_count, batch, trace, batch_loss, None, grads.delta, grads.weights,
                  grads.biases, trainer.last_changes)
@@ -63,14 +62,13 @@ def _example_alone(trainer: Trainer, phase: Phase, example: int) -> Phase:
     with np.errstate(all="ignore"):
         trace = net.forward(X)
         grads = net.backward(trace, T)
-        loss = net.mean_error(trace, T)
 
     def reached(arrays: list) -> list:
         return [a if done is not None else None for a, done in zip(arrays, phase.delta, strict=True)]
 
-    return Phase(phase.kind, phase.step, np.array([example]), trace, loss, phase.layer, reached(grads.delta),
-                 reached(grads.weights), reached(grads.biases), phase.changes, phase.weights_before,
-                 phase.optimizer_before)
+    return Phase(phase.kind, phase.step, np.array([example]), trace, phase.batch_loss, phase.layer,
+                 reached(grads.delta), reached(grads.weights), reached(grads.biases), phase.changes,
+                 phase.weights_before, phase.optimizer_before)
 
 
 def shown_update(trainer: Trainer) -> dict[str, Any]:

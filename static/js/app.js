@@ -3,6 +3,7 @@
 
 import { connect, newClientId } from "./connection.js";
 import { createControls, errorTarget } from "./controls.js";
+import { createExplainer } from "./explainer.js";
 import { createDecisionMap } from "./heatmap.js";
 import { installShortcuts, SHORTCUTS } from "./keyboard.js";
 import { createLossChart } from "./losschart.js";
@@ -10,7 +11,7 @@ import { createNetworkView } from "./network.js";
 import { createRewindControls } from "./rewind.js";
 import { renderPhases } from "./phases.js";
 import * as msg from "./protocol.js";
-import { formatCount, formatNumber } from "./scales.js";
+import { formatCount, formatExact, formatNumber } from "./scales.js";
 import { createSurfaceView } from "./surface.js";
 import { linkableConfig, parseHash, serializeHash, viewerHash } from "./urlstate.js";
 
@@ -31,6 +32,7 @@ const state = {
   surface: null,
   lastStep: -1,
   diverged: null, // the server's explanation of a diverged run, while it is shown
+  ringed: null, // the training example ringed on the decision map (whose numbers are shown)
   draws: 0, // requestAnimationFrame callbacks that drew something
   drawMs: 0, // main-thread time spent in them
   framesReceived: 0,
@@ -346,19 +348,56 @@ function drawFrame(frame) {
   state.framesReceived++;
   if (h.step < state.lastStep) views.loss.clear(); // a reset: the curve starts again
   state.lastStep = h.step;
-  state.network = { ...msg.networkState(frame), picked: controls.picked };
+  state.network = { ...msg.networkState(frame), picked: controls.picked, names: state.data?.names };
   views.network.update(state.network);
+  views.explainer.update(h.explain ?? null);
+  // The example whose numbers are shown, ringed on the map: the chosen one, or the explainer's.
+  views.map.setSelected(h.selection ?? h.explain?.example?.index ?? null);
+  state.ringed = views.map.selected;
+  showWhichWeights(h);
   controls.setFrame(h);
   views.rewind.setFrame(h);
   if (state.config && h.hyper) state.config.hyper = { ...state.config.hyper, ...h.hyper };
   renderPhases($("phase-indicator"), h.sizes, h.phase, h.step);
   setText("readout-step", formatCount(h.step));
   setText("readout-epoch", formatNumber(h.epoch, 3));
-  setText("readout-batch-loss", formatNumber(h.batch_loss, 5));
-  setText("readout-train-loss", formatNumber(h.train_loss, 5));
+  // Paused, the losses get every digit a person checks against a textbook; playing, a readable few.
+  const loss = h.playing ? (v) => formatNumber(v, 5) : formatExact;
+  setText("readout-batch-loss", loss(h.batch_loss));
+  setText("readout-train-loss", loss(h.train_loss));
   setText("readout-test-loss", formatNumber(h.test_loss, 5));
   showDiverged(h.diverged);
   if (h.hyper && state.role === "controller") scheduleHash();
+}
+
+/**
+ * Before and after, in plain words (docs/protocol.md, "Before and after"): which weights the forward values, δ
+ * and gradients belong to, and which the two losses were measured at.
+ */
+function showWhichWeights(h) {
+  const shown = h.shown ?? { update: h.step + 1, status: "next" };
+  const n = formatCount(shown.update);
+  const single = h.batch_count === 1 ? "" : ` (${h.selection === null ? "the batch mean" : `example ${h.selection}`})`;
+  let note;
+  if (shown.status === "done") {
+    note = `Update ${n} done. Forward values, δ and ∂E/∂w${single}: at the weights before it. Connections: old → new in their tooltip.`;
+    setText("readout-batch-loss-label", `E before update ${n} (its batch)`);
+    setText("readout-train-loss-label", `E after update ${n} (training set)`);
+  } else if (shown.status === "under way") {
+    note = `Update ${n} under way: forward values, δ and ∂E/∂w${single} at the weights it started from.`;
+    setText("readout-batch-loss-label", `E before update ${n} (its batch)`);
+    setText("readout-train-loss-label", "E now (training set)");
+  } else {
+    note = h.playing
+      ? "Training: the numbers are the current weights' on the next batch."
+      : `At rest: forward values, δ and ∂E/∂w${single} are the next update's (update ${n}), at the current weights on the batch it will use.`;
+    setText("readout-batch-loss-label", "E now (next batch)");
+    setText("readout-train-loss-label", "E now (training set)");
+  }
+  if (h.selection !== null && h.selection !== undefined && !h.selection_in_batch) {
+    note += ` Example ${h.selection} is not in this update's batch: it is shown on its own at the same weights; the update used the batch.`;
+  }
+  setText("numbers-note", note);
 }
 
 function setText(id, text) {
@@ -436,9 +475,20 @@ function init() {
         state.surface = null;
       }
     },
+    names: () => state.data?.names,
   });
-  // No onHover: the view shows the exact numbers in its own tooltip.
-  views.network = createNetworkView($("network-view"), { onPick: (param) => controls.pick(param) });
+  // No onHover: the view shows the exact numbers in its own tooltip. A click explains the element (for every
+  // page of the session); with the "two weights" slice chosen, a click on a connection also makes it an axis.
+  views.network = createNetworkView($("network-view"), {
+    onPick: (param) => controls.surfaceKind === "weights" && controls.pick(param),
+    onSelect: (target) => state.role === "controller" && act(msg.explain(target), "explain"),
+  });
+  views.explainer = createExplainer($("explain-panel"), {
+    onClose: () => {
+      if (state.role === "controller") act(msg.explain(null), "explain");
+      else $("explain-panel").hidden = true; // a viewer closes only their own view of it
+    },
+  });
   views.map = createDecisionMap($("map-view"));
   views.loss = createLossChart($("loss-view"));
   views.surface = createSurfaceView($("surface-view"));

@@ -41,13 +41,14 @@ const LOSS_LABELS = { mse: "squared error", bce: "cross-entropy (logistic output
 // -- the controls ----------------------------------------------------------------------------------------
 
 /**
- * createControls(document, {act, onView, onSurface}) wires the page's controls.
+ * createControls(document, {act, onView, onSurface, names}) wires the page's controls; names() gives the server's
+ * names for the network (the `data` message's), for the surface's hint.
  * act(message, field?) sends a control message; its promise resolves with the reply, or null when refused.
  * onView(change) reports what the URL should remember ({show_test}, {log_scale}, {speed}, {surface}, ...);
  * onSurface(kind | null) that a slice was chosen or dropped. The app drives the returned object as messages
  * arrive (setOptions, setConfig, setFrame, setData, setRole, ...).
  */
-export function createControls(doc, { act, onView, onSurface }) {
+export function createControls(doc, { act, onView, onSurface, names }) {
   const $ = (id) => doc.getElementById(id);
   let options = null;
   let config = null;
@@ -106,7 +107,7 @@ export function createControls(doc, { act, onView, onSurface }) {
   });
 
   // -- the loss surface's slice ---------------------------------------------------------------------------
-  const surface = createSurfaceChoice(doc, { act, onView, onSurface, controls: () => role === "controller" });
+  const surface = createSurfaceChoice(doc, { act, onView, onSurface, names, controls: () => role === "controller" });
 
   // -- the gradient check ---------------------------------------------------------------------------------
   $("gradcheck").addEventListener("click", () => {

@@ -11,6 +11,7 @@
  *       regression; kind: "classification" | "regression" | "given"; domain [x0, x1, y0, y1] is used until a
  *       grid arrives (the `data` message has all of these).
  *   map.showTest(bool);    // test points, hidden at first
+ *   map.setSelected(k);    // ring training point k (the example whose numbers are shown), or null
  *   map.destroy();
  *
  * Colours: one output on the diverging PuOr scale over outputRange (middle = the decision threshold), lightened
@@ -37,6 +38,7 @@ export function createDecisionMap(container) {
   let image = null;
   let points = null;
   let withTest = false;
+  let selected = null;
   let legendKey = "";
 
   function update(next) {
@@ -80,6 +82,7 @@ export function createDecisionMap(container) {
     if (points) {
       drawPoints(ctx, points.train, x, y, false);
       if (withTest) drawPoints(ctx, points.test, x, y, true);
+      drawSelected(ctx, x, y);
     }
     drawAxes(ctx, box, domain, x, y);
   }
@@ -111,6 +114,19 @@ export function createDecisionMap(container) {
         ctx.stroke();
       }
     });
+  }
+
+  /** A dark ring with a white halo around the example whose numbers the network and the explainer show. */
+  function drawSelected(ctx, x, y) {
+    const pair = selected === null ? null : toPairs(points.train?.x)[selected];
+    if (!pair) return;
+    for (const [width, colour] of [[4, "#fff"], [2, "#111"]]) {
+      ctx.beginPath();
+      ctx.arc(x(pair[0]), y(pair[1]), 8, 0, 2 * Math.PI);
+      ctx.lineWidth = width;
+      ctx.strokeStyle = colour;
+      ctx.stroke();
+    }
   }
 
   function pointColour(label) {
@@ -172,6 +188,15 @@ export function createDecisionMap(container) {
       withTest = Boolean(on);
       updateLegend();
       draw();
+    },
+    setSelected(k) {
+      const next = Number.isInteger(k) ? k : null;
+      if (next === selected) return;
+      selected = next;
+      draw();
+    },
+    get selected() {
+      return selected;
     },
     destroy() {
       plot.destroy();

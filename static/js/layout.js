@@ -1,6 +1,7 @@
 /**
  * Pure layout maths for the network diagram (no DOM): where each neuron, bias and connection goes in a
- * width × height box, how thick a connection is, and the plain-word names of layers and parameters.
+ * width × height box, how thick a connection is, and the plain-word names of layers (names.js names neurons
+ * and parameters, as the server sends them).
  *
  * Layers are numbered as in NOTATION.md: 0 (inputs) to L (outputs); `weights[l]` connects layer l to l + 1.
  */
@@ -89,32 +90,6 @@ const SUBSCRIPT = "₀₁₂₃₄₅₆₇₈₉";
 /** 12 → "₁₂". */
 export function subscript(n) {
   return String(n).replace(/\d/g, (d) => SUBSCRIPT[Number(d)]);
-}
-
-/**
- * Neuron k of layer l in words, with the engine's 0-based numbering (engine/directions.py labels parameters
- * the same way): "neuron 3 of layer 1 (hidden layer 1)"; inputs also get their textbook name x₁, x₂.
- */
-export function neuronName(l, k, sizes) {
-  const where = `neuron ${k} of layer ${l} (${layerName(l, sizes)})`;
-  return l === 0 ? `input x${subscript(k + 1)}: ${where}` : where;
-}
-
-/** The array name of a parameter: "weights[0][1, 3]" or "biases[1][0]" (l indexes the weight layer). */
-export function paramName(param) {
-  return param.kind === "bias"
-    ? `biases[${param.layer}][${param.j}]`
-    : `weights[${param.layer}][${param.i}, ${param.j}]`;
-}
-
-/**
- * A parameter in plain words, as engine/directions.py's parameter_label writes it (so tooltips and the
- * surface's axis labels agree): "weights[0][1, 3], from neuron 1 of layer 0 to neuron 3 of layer 1".
- */
-export function paramLabel(param) {
-  const l = param.layer;
-  if (param.kind === "bias") return `biases[${l}][${param.j}]: b of neuron ${param.j} of layer ${l + 1}`;
-  return `weights[${l}][${param.i}, ${param.j}], from neuron ${param.i} of layer ${l} to neuron ${param.j} of layer ${l + 1}`;
 }
 
 /** A stable string key for a parameter, {kind: "weight", layer, i, j} or {kind: "bias", layer, j}. */

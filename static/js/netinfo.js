@@ -4,12 +4,15 @@
  * numbers a hover or tap reports.
  *
  * state: {sizes, o[l], net[l] (l = 0..L), delta[l], weights[l], biases[l], gradWeights[l], gradBiases[l],
- * changeWeights[l], changeBiases[l] (l = 0..L-1, weights flattened row-major (n_l, n_{l+1})), phase {kind, layer}}.
+ * changeWeights[l], changeBiases[l], weightsBefore[l], biasesBefore[l] (l = 0..L-1, weights flattened row-major
+ * (n_l, n_{l+1}); the "before" arrays only after an update), phase {kind, layer}, shown {update, status},
+ * names (the `data` message's names: every label comes from the server)}.
  * delta[l] holds δ of neuron layer l + 1 and is missing for layers the backward pass has not reached.
  */
 
 import { niceCeil, symmetricDomain } from "./colors.js";
-import { layerName, neuronName, paramLabel, weightIndex } from "./layout.js";
+import { layerName, weightIndex } from "./layout.js";
+import { neuronLabel, paramLabel } from "./names.js";
 import { formatExact } from "./scales.js";
 
 /** The δ of neuron layer l (1..L), or null when not computed (never for the inputs). */
@@ -77,14 +80,14 @@ export function describe(state, target) {
     const o = value(state.o?.[l], j);
     if (l === 0) {
       return {
-        kind: "neuron", layer: l, j, title: neuronName(l, j, sizes),
+        kind: "neuron", layer: l, j, title: neuronTitle(state, l, j),
         rows: [["x (input value)", exact(state.o?.[0], j)]],
         values: { net: o, o, delta: null },
       };
     }
     const delta = deltaOf(state, l);
     return {
-      kind: "neuron", layer: l, j, title: neuronName(l, j, sizes),
+      kind: "neuron", layer: l, j, title: neuronTitle(state, l, j), hint: CLICK_HINT,
       rows: [
         ["net = Σ w·o + b", exact(state.net?.[l], j)],
         ["o = φ(net)", exact(state.o?.[l], j)],
@@ -98,29 +101,49 @@ export function describe(state, target) {
     const { i, j } = target;
     const k = weightIndex(i, j, sizes[l + 1]);
     const param = { kind: "weight", layer: l, i, j };
+    const done = Boolean(state.weightsBefore?.[l]);
+    const w = done
+      ? [["w before", exact(state.weightsBefore[l], k)], ["w after", exact(state.weights?.[l], k)]]
+      : [["w", exact(state.weights?.[l], k)]];
     return {
-      kind: "weight", layer: l, i, j, param, title: paramLabel(param),
+      kind: "weight", layer: l, i, j, param, title: paramLabel(state.names, param),
       rows: [
-        ["w", exact(state.weights?.[l], k)],
+        ...w,
         ["∂E/∂w = δ·o", state.gradWeights?.[l] ? exact(state.gradWeights[l], k) : "backward pass not here yet"],
-        ["last Δw", state.changeWeights?.[l] ? exact(state.changeWeights[l], k) : "no update yet"],
+        [done ? "Δw" : "last Δw", state.changeWeights?.[l] ? exact(state.changeWeights[l], k) : "no update yet"],
       ],
       values: {
         w: value(state.weights?.[l], k), grad: value(state.gradWeights?.[l], k), change: value(state.changeWeights?.[l], k),
+        before: value(state.weightsBefore?.[l], k),
       },
-      hint: "click to use as a loss-surface axis",
+      hint: CLICK_HINT,
     };
   }
   const { j } = target;
   const param = { kind: "bias", layer: l, j };
+  const done = Boolean(state.biasesBefore?.[l]);
+  const b = done
+    ? [["b before", exact(state.biasesBefore[l], j)], ["b after", exact(state.biases?.[l], j)]]
+    : [["b", exact(state.biases?.[l], j)]];
   return {
-    kind: "bias", layer: l, j, param, title: `${paramLabel(param)} (${layerName(l + 1, sizes)})`,
+    kind: "bias", layer: l, j, param, title: `${paramLabel(state.names, param)} (${layerName(l + 1, sizes)})`,
     rows: [
-      ["b", exact(state.biases?.[l], j)],
+      ...b,
       ["∂E/∂b = δ", state.gradBiases?.[l] ? exact(state.gradBiases[l], j) : "backward pass not here yet"],
-      ["last Δb", state.changeBiases?.[l] ? exact(state.changeBiases[l], j) : "no update yet"],
+      [done ? "Δb" : "last Δb", state.changeBiases?.[l] ? exact(state.changeBiases[l], j) : "no update yet"],
     ],
-    values: { b: value(state.biases?.[l], j), grad: value(state.gradBiases?.[l], j), change: value(state.changeBiases?.[l], j) },
-    hint: "click to use as a loss-surface axis",
+    values: {
+      b: value(state.biases?.[l], j), grad: value(state.gradBiases?.[l], j), change: value(state.changeBiases?.[l], j),
+      before: value(state.biasesBefore?.[l], j),
+    },
+    hint: CLICK_HINT,
   };
+}
+
+const CLICK_HINT = "click: the chain rule with these numbers";
+
+/** "h₁ (hidden layer 1)", "x₂ (inputs)": the server's name and the layer in words. */
+function neuronTitle(state, l, j) {
+  const name = neuronLabel(state.names, l, j);
+  return name ? `${name} (${layerName(l, state.sizes)})` : layerName(l, state.sizes);
 }

@@ -17,6 +17,7 @@
  * Without onHover the view shows info in its own tooltip (tooltip.js). Pass onHover: null for neither.
  * onPick(param): a click or tap on a connection or bias; the page decides what is picked and passes it
  * back in state.picked, which the view highlights with numbered badges (1 = first surface axis).
+ * onSelect(target): a click or tap on any neuron, connection or bias ({kind, layer, i?, j}, as describe takes).
  *
  * Colours: neurons by o on the diverging PuOr scale; in the backward phase, the layers δ has reached by δ
  * (their own domain, shown in the legend) and the rest grey and dashed, so the δ colouring sweeps from the
@@ -27,7 +28,7 @@ import { html } from "./canvas.js";
 import { divergingScale, legendGradient, rgbCss, signColor } from "./colors.js";
 import {
   biasGeometry, connectionMidpoint, connectionPath, layerName, maxStrokeFor, networkLayout, paramKey,
-  strokeWidth, subscript, weightIndex,
+  strokeWidth, weightIndex,
 } from "./layout.js";
 import { colourDomains, deltaOf, describe, layerColouring } from "./netinfo.js";
 import { formatNumber, formatTick } from "./scales.js";
@@ -52,7 +53,7 @@ function setAttr(el, cache, key, name, text) {
   }
 }
 
-export function createNetworkView(container, { onHover, onPick = () => {} } = {}) {
+export function createNetworkView(container, { onHover, onPick = () => {}, onSelect = () => {} } = {}) {
   const root = html("div", "bl-network", container);
   const svgEl = svg("svg", { class: "bl-network-svg", role: "img", "aria-label": "the network: neurons and connections" }, root);
   const legend = buildLegend(root);
@@ -125,14 +126,17 @@ export function createNetworkView(container, { onHover, onPick = () => {} } = {}
       label.textContent = layerName(l, sizes);
       p.activationLabels.push(svg("text", { class: "bl-layer-sub", x, y: 31, "text-anchor": "middle" }, g.labels));
     });
-    layers[0].nodes.forEach((node, k) => {
-      const t = svg("text", { class: "bl-io-label", x: node.x - radius - 6, y: node.y + 4, "text-anchor": "end" }, g.labels);
-      t.textContent = `x${subscript(k + 1)}`;
-    });
-    layers[L].nodes.forEach((node, k) => {
-      const t = svg("text", { class: "bl-io-label", x: node.x + radius + 6, y: node.y + 4, "text-anchor": "start" }, g.labels);
-      t.textContent = sizes[L] > 1 ? `y${subscript(k + 1)}` : "y";
-    });
+    // Every neuron's name (the server's: x₁, h₁, ŷ), set when the names arrive: inputs to the left, outputs to
+    // the right, hidden neurons just below and right of their circle (away from the bias square) when few.
+    p.names = [];
+    layers.forEach((layer, l) => layer.nodes.forEach((node, k) => {
+      let attrs;
+      if (l === 0) attrs = { class: "bl-io-label", x: node.x - radius - 6, y: node.y + 4, "text-anchor": "end" };
+      else if (l === L) attrs = { class: "bl-io-label", x: node.x + radius + 6, y: node.y + 4, "text-anchor": "start" };
+      else if (layer.nodes.length <= 8) attrs = { class: "bl-node-name", x: node.x + radius * 0.9, y: node.y + radius + 12, "text-anchor": "start" };
+      else return;
+      p.names.push({ l, k, el: svg("text", attrs, g.labels) });
+    }));
     p.badgeGroup = g.badges;
     return p;
   }
@@ -188,9 +192,27 @@ export function createNetworkView(container, { onHover, onPick = () => {} } = {}
         el.textContent = sub;
       }
     });
+    showNames(next.names);
     showPicked(next.picked ?? []);
     updateLegend(legend, colouring, domains, oScale, deltaScale);
     if (hovered) emitHover();
+  }
+
+  function showNames(names) {
+    if (!names || parts.cache.names === names) return;
+    parts.cache.names = names;
+    for (const { l, k, el } of parts.names) el.textContent = names.neurons?.[l]?.[k] ?? "";
+    // A worked example's textbook names (w1…w8) sit on their connections, near the neuron they feed, where
+    // the connections into one neuron fan apart.
+    parts.textbookGroup?.remove();
+    parts.textbookGroup = svg("g", { class: "bl-textbook" }, svgEl);
+    for (const link of parts.links) {
+      const name = names.textbook?.[`w:${link.l}:${link.i}:${link.j}`];
+      if (!name || names.textbook_only) continue;
+      const at = link.line.getPointAtLength(link.line.getTotalLength() * 0.72);
+      const t = svg("text", { class: "bl-textbook-name", x: at.x.toFixed(1), y: (at.y - 4).toFixed(1), "text-anchor": "middle" }, parts.textbookGroup);
+      t.textContent = name;
+    }
   }
 
   function showPicked(picked) {
@@ -267,6 +289,7 @@ export function createNetworkView(container, { onHover, onPick = () => {} } = {}
     hovered = { target: targetOf(el), clientX: event.clientX, clientY: event.clientY };
     setHighlight(el);
     emitHover();
+    onSelect(hovered.target);
     if (el.dataset.kind !== "neuron") onPick(describe(state, hovered.target).param);
   });
 
@@ -329,7 +352,7 @@ function buildLegend(root) {
       <text x="40" y="30">bias b: the square by each neuron</text>
     </svg>`;
   const widthNote = html("div", "bl-legend-note", links, "");
-  html("div", "bl-legend-note", links, "click a connection or bias: a loss-surface axis");
+  html("div", "bl-legend-note", links, "click a neuron, connection or bias: the chain rule with its numbers");
   return { title, bar, tickEls, widthNote, cache: {} };
 }
 

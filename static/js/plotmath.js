@@ -91,13 +91,13 @@ export function pathPoints(flat, dims) {
 }
 
 /**
- * A short axis name from the engine's long parameter labels: "weights[0][1, 3], from neuron 1 …" →
- * "weights[0][1, 3]"; other labels are kept, or cut with an ellipsis past `max` characters.
+ * A short axis name from the engine's labels (engine/names.py): a textbook name alone ("w5 (w from h₁ to ŷ₁)"
+ * → "w5"); other labels are kept, or cut with an ellipsis past `max` characters.
  */
 export function shortAxisLabel(label, max = 32) {
   const text = String(label ?? "");
-  const param = /^(weights\[\d+\]\[\d+, \d+\]|biases\[\d+\]\[\d+\])/.exec(text);
-  if (param) return param[1];
+  const textbook = /^(w\d+) \(w from /.exec(text);
+  if (textbook) return textbook[1];
   return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}\u2026`;
 }
 

@@ -102,8 +102,9 @@ export function layered(arrays, prefix, count) {
 
 /**
  * A decoded frame as the network view's state: {sizes, activations, weights[l], biases[l], net[l], o[l],
- * delta[l], gradWeights[l], gradBiases[l], changeWeights[l], changeBiases[l], phase}. `weights[l]` is the
- * flat row-major (n_l × n_{l+1}) Float64Array; entries are undefined for layers the frame does not carry.
+ * delta[l], gradWeights[l], gradBiases[l], changeWeights[l], changeBiases[l], weightsBefore[l], biasesBefore[l],
+ * phase, shown}. `weights[l]` is the flat row-major (n_l × n_{l+1}) Float64Array; entries are undefined for layers
+ * the frame does not carry (the "before" weights come only after an update: old → new).
  */
 export function networkState(frame) {
   const { header, arrays } = frame;
@@ -121,7 +122,10 @@ export function networkState(frame) {
     gradBiases: layered(arrays, "grad_biases", L),
     changeWeights: layered(arrays, "change_weights", L),
     changeBiases: layered(arrays, "change_biases", L),
+    weightsBefore: layered(arrays, "weights_before", L),
+    biasesBefore: layered(arrays, "biases_before", L),
     phase: header.phase ?? { kind: "idle", layer: null },
+    shown: header.shown ?? null,
   };
 }
 
@@ -154,6 +158,8 @@ export const gradcheck = (id) => message("gradcheck", {}, id);
 export const back = (steps = 1, id) => message("back", { steps }, id);
 export const forward = (steps = 1, id) => message("forward", { steps }, id);
 export const seek = (step, id) => message("seek", { step }, id);
+/** Open the explainer on {kind: "neuron", layer, j} (layer 0..L), a weight or a bias (as `surface` names them); null closes it. */
+export const explain = (element, id) => message("explain", { element }, id);
 
 /** `surface({kind: "weights", params: [p, q]})`, `surface({kind: "random", seed})`, `surface({kind: "trajectory"})`. */
 export function surface({ kind, params, seed, resolution, span }, id) {

@@ -14,7 +14,7 @@
  * excess over the minimum, contour lines at levels evenly spaced on that same map (contours.js), the path
  * so far (a line with a dot per iterate), the current point and an arrow along −∇E, longest where the
  * slope is the steepest on the slice drawn and shorter (as a square root) where it is flatter, though never
- * hidden: its direction is the point. Axis α across, β up.
+ * hidden: its direction is the point. Axis d₁ across, d₂ up (never α or β: those name momentum and Adam's settings).
  * 1-D (kinds "curve" and "line"): the curve itself, the iterates on it as dots, the current x.
  * The description is shown under the plot, in the server's words.
  */
@@ -77,8 +77,8 @@ export function createSurfaceView(container) {
     if (oneD) {
       note(axesNote, "across", labelA ?? "x");
     } else {
-      note(axesNote, "across (α)", labelA ?? "α");
-      note(axesNote, "up (β)", labelB ?? "β");
+      note(axesNote, "across", labelA ?? "d₁");
+      note(axesNote, "up", labelB ?? "d₂");
     }
     if (!oneD) paintHeatmap();
     else levels = [];
@@ -196,7 +196,7 @@ export function createSurfaceView(container) {
     ctx.restore();
     drawAxes(ctx, box, [alpha[0], alpha[na - 1]], [beta[0], beta[nb - 1]], x, y);
     const [labelA, labelB] = surface.axes ?? [];
-    axisTitles(ctx, box, shortAxisLabel(labelA ?? "α"), shortAxisLabel(labelB ?? "β"));
+    axisTitles(ctx, box, shortAxisLabel(labelA ?? "d₁"), shortAxisLabel(labelB ?? "d₂"));
   }
 
   function drawCurve(ctx, box) {

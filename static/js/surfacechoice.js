@@ -2,15 +2,15 @@
 // network), the random plane, the trajectory plane, or (for the curve worked example) the curve itself.
 // A choice is sent as a `surface` request; the page's URL remembers it.
 
-import { paramName } from "./layout.js";
+import { shortParamLabel } from "./names.js";
 import * as msg from "./protocol.js";
 
 /**
- * createSurfaceChoice(doc, {act, onView, onSurface, controls}): onView(change) records the choice for the URL,
- * onSurface(kind | null) tells the page a slice is (or is no longer) wanted, controls() whether this page
- * controls the session. Returns {pick(param), show(kind, params?), forPreset(preset), picked, kind}.
+ * createSurfaceChoice(doc, {act, onView, onSurface, controls, names}): onView(change) records the choice for the
+ * URL, onSurface(kind | null) tells the page a slice is (or is no longer) wanted, controls() whether this page
+ * controls the session, names() the server's names for the network (the `data` message's). Returns {pick(param), show(kind, params?), forPreset(preset), picked, kind}.
  */
-export function createSurfaceChoice(doc, { act, onView, onSurface, controls }) {
+export function createSurfaceChoice(doc, { act, onView, onSurface, controls, names = () => null }) {
   const radios = [...doc.querySelectorAll('input[name="surface"]')];
   const hint = doc.getElementById("surface-hint");
   let picked = [];
@@ -50,10 +50,12 @@ export function createSurfaceChoice(doc, { act, onView, onSurface, controls }) {
   }
 
   function showHint() {
-    if (kind === "weights" || (kind === "none" && picked.length < 2)) {
+    if (kind === "none" && picked.length < 2) {
+      hint.textContent = "Choose “two weights”, then click two connections (or biases) in the network: their values become the axes.";
+    } else if (kind === "weights") {
       hint.textContent = picked.length < 2
         ? `Click two connections in the network to use their weights as the axes (${picked.length} of 2 chosen).`
-        : `Axes: ${picked.map(paramName).join(" and ")}. Click another connection to swap the older one out.`;
+        : `Axes: ${picked.map((p) => shortParamLabel(names(), p)).join(" and ")}. Click another connection to swap the older one out.`;
     } else {
       hint.textContent = "";
     }

@@ -42,11 +42,11 @@ def test_one_step_shows_exactly_the_engines_weights(open_page):
     assert drawn_arrays(page, "biases") == [b.tolist() for b in net.biases]
     # What a person reads when pointing at a connection and at a bias: the same numbers, to 10 digits.
     rows = hover_param(page, "w:0:1:2")
-    assert float(rows["w"]) == float(f"{net.weights[0][1, 2]:.10g}")
-    assert float(rows["last Δw"]) == float(f"{trainer.last_changes['weights[0]'][1, 2]:.10g}")
+    assert float(rows["w after"]) == float(f"{net.weights[0][1, 2]:.10g}")
+    assert float(rows["Δw"]) == float(f"{trainer.last_changes['weights[0]'][1, 2]:.10g}")
     screenshot(page, "06_one_step_tooltip")
     rows = hover_param(page, "b:1:0")
-    assert float(rows["b"]) == float(f"{net.biases[1][0]:.10g}")
+    assert float(rows["b after"]) == float(f"{net.biases[1][0]:.10g}")
     expect(page.locator("#readout-step")).to_have_text("1")
     assert frame_header(page)["train_loss"] == trainer.losses()[0]
 
@@ -174,6 +174,7 @@ def test_phase_stepping_colours_delta_layer_by_layer(open_page):
 
 def test_choosing_two_connections_draws_the_surface_with_its_path(open_page):
     page = open_page("#dataset=gauss&sizes=3&optimizer=sgd&lr=0.3&batch_size=all&speed=30")
+    page.click("#surface-kind input[value=weights]")  # then clicks on connections pick the axes
     expect(page.locator("#surface-hint")).to_contain_text("0 of 2")
     click_param(page, "w:0:0:1")
     expect(page.locator("#surface-hint")).to_contain_text("1 of 2")
@@ -182,7 +183,7 @@ def test_choosing_two_connections_draws_the_surface_with_its_path(open_page):
     page.wait_for_function("() => window.backpropLab.surface && window.backpropLab.surface.header.kind === 'weights'")
     expect(page.locator("#network-view .bl-badge")).to_have_count(2)
     axes = page.locator("#surface-view .bl-surface-axes").inner_text()
-    assert "weights[0][0, 1]" in axes and "weights[1][2, 0]" in axes, axes
+    assert "w from x₁ to h₂" in axes and "w from h₃ to ŷ" in axes, axes
     assert "surface_params=w0.0.1,w1.2.0" in page.evaluate("() => location.hash")
     page.click("#play")
     page.wait_for_function("() => window.backpropLab.frame.header.step >= 40", timeout=20_000)
@@ -212,8 +213,8 @@ def test_the_worked_example_shows_the_textbook_numbers_after_one_step(open_page)
     page.click("#step")
     wait_for_step(page, 1)
     # w5 (hidden 1 → output 1) and w1 (input 1 → hidden 1), to the digits the textbook prints.
-    assert round(float(hover_param(page, "w:1:0:0")["w"]), 8) == 0.35891648
-    assert round(float(hover_param(page, "w:0:0:0")["w"]), 9) == 0.149780716
+    assert round(float(hover_param(page, "w:1:0:0")["w after"]), 8) == 0.35891648
+    assert round(float(hover_param(page, "w:0:0:0")["w after"]), 9) == 0.149780716
     assert round(frame_header(page)["train_loss"], 10) == 0.2910277737
     assert "preset=worked_222" in page.evaluate("() => location.hash")
     screenshot(page, "13_worked_example_222")

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  biasGeometry, connectionMidpoint, connectionPath, layerName, maxStrokeFor, networkLayout, neuronName,
-  paramKey, paramLabel, paramName, strokeWidth, subscript, weightIndex,
+  biasGeometry, connectionMidpoint, connectionPath, layerName, maxStrokeFor, networkLayout,
+  paramKey, strokeWidth, subscript, weightIndex,
 } from "../../static/js/layout.js";
 
 const close = (a, b, tol = 1e-9) => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
@@ -93,20 +93,9 @@ test("layers are named in plain words", () => {
   assert.equal(layerName(2, [2, 2, 2]), "outputs");
 });
 
-test("neurons are numbered as the engine numbers them", () => {
-  assert.equal(neuronName(1, 3, [2, 8, 1]), "neuron 3 of layer 1 (hidden layer 1)");
-  assert.equal(neuronName(0, 1, [2, 8, 1]), "input x₂: neuron 1 of layer 0 (inputs)");
-});
-
-test("parameters are labelled as engine/directions.py labels the surface's axes", () => {
-  const w = { kind: "weight", layer: 0, i: 1, j: 3 };
-  const b = { kind: "bias", layer: 1, j: 0 };
-  assert.equal(paramLabel(w), "weights[0][1, 3], from neuron 1 of layer 0 to neuron 3 of layer 1");
-  assert.equal(paramLabel(b), "biases[1][0]: b of neuron 0 of layer 2");
-  assert.equal(paramName(w), "weights[0][1, 3]");
-  assert.equal(paramName(b), "biases[1][0]");
-  assert.equal(paramKey(w), "w:0:1:3");
-  assert.equal(paramKey(b), "b:1:0");
+test("parameters have a stable key", () => {
+  assert.equal(paramKey({ kind: "weight", layer: 0, i: 1, j: 3 }), "w:0:1:3");
+  assert.equal(paramKey({ kind: "bias", layer: 1, j: 0 }), "b:1:0");
 });
 
 test("w_ij sits at row i, column j of the flattened weights", () => {

@@ -67,9 +67,10 @@ test("a flat path becomes points of its dimension", () => {
   assert.deepEqual(pathPoints(null, 2), []);
 });
 
-test("long parameter labels shorten to the array name; others are cut with an ellipsis", () => {
-  assert.equal(shortAxisLabel("weights[0][1, 3], from neuron 1 of layer 0 to neuron 3 of layer 1"), "weights[0][1, 3]");
-  assert.equal(shortAxisLabel("biases[1][0]: b of neuron 0 of layer 2"), "biases[1][0]");
+test("a textbook name stands for its long label; other labels are kept or cut with an ellipsis", () => {
+  assert.equal(shortAxisLabel("w from x₂ to h₄⁽¹⁾"), "w from x₂ to h₄⁽¹⁾");
+  assert.equal(shortAxisLabel("w5 (w from h₁ to ŷ₁)"), "w5");
+  assert.equal(shortAxisLabel("b of h₁"), "b of h₁");
   assert.equal(shortAxisLabel("random direction 1"), "random direction 1");
   assert.equal(shortAxisLabel("a".repeat(40), 10), `${"a".repeat(9)}\u2026`);
   assert.equal(shortAxisLabel(undefined), "");
