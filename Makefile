@@ -51,5 +51,6 @@ bench: $(VENV)/.installed-bench chromium
 	$(VENV)/bin/python bench/engine.py
 	$(VENV)/bin/python bench/rewind.py
 	$(VENV)/bin/python bench/landscape.py
+	$(VENV)/bin/python bench/explain.py
 	$(VENV)/bin/python bench/server.py
 	$(VENV)/bin/python bench/browser.py --busy

@@ -31,8 +31,16 @@ def element_of(m: Explain, sizes: list[int]) -> tuple | None:
         raise FieldError(f"element.{field}", f"element.{field}: {reason}") from None
 
 
-def explanation(trainer: Trainer, element: tuple, selection: int | None) -> dict[str, Any] | None:
-    """The terms for the frame header (JSON: a non-finite number becomes null, shown as "—")."""
+FULL_SPEED = ("Playing as fast as it goes: the explainer follows again when paused, or at a set speed "
+              "(one update a second is a good pace to read it).")
+
+
+def explanation(trainer: Trainer, element: tuple, selection: int | None, full_speed: bool = False
+                ) -> dict[str, Any] | None:
+    """The terms for the frame header (JSON: a non-finite number becomes null, shown as "—"). At full speed
+    they would change every frame, unread, at up to twice a frame's cost (bench/explain.py): they wait."""
+    if full_speed:
+        return {"element": None, "error": FULL_SPEED}
     try:
         with np.errstate(all="ignore"):
             return _finite(explain(trainer, element, selection))

@@ -388,8 +388,8 @@ class Session:
             first, last = self.trainer.history_range
             header.update(playing=self.playing, speed=self.speed, status=self.status, session=self.id,
                           viewers=self.viewers, history={"first": first, "last": last})
-            header["explain"] = (None if self.explaining is None
-                                 else explanation(self.trainer, self.explaining, self.selection))
+            header["explain"] = (None if self.explaining is None else explanation(
+                self.trainer, self.explaining, self.selection, full_speed=self.playing and self.speed is None))
             arrays = frame_arrays(self.trainer, view, position)
             arrays.update(self.surface.overlay())
             self._frame_cache = (self.version, header, arrays)

@@ -137,3 +137,14 @@ def test_the_data_message_sends_the_inputs_exactly_and_the_names(live):
         assert data["names"]["neurons"] == [["x₁", "x₂"], ["h₁", "h₂", "h₃"], ["ŷ"]]
     finally:
         page.close()
+
+
+def test_at_full_speed_the_explainer_waits_and_says_so(presenter):
+    presenter.control({"type": "explain", "element": {"kind": "neuron", "layer": 2, "j": 1}})
+    presenter.control({"type": "play"})
+    header, _ = presenter.expect("frame", playing=True)
+    assert header["explain"]["element"] is None and "as fast as it goes" in header["explain"]["error"]
+    presenter.control({"type": "speed", "updates_per_second": 5})
+    header, _ = presenter.expect("frame", speed=5)
+    assert header["explain"]["element"] == {"kind": "neuron", "layer": 2, "j": 1}, "at a set speed it follows"
+    presenter.control({"type": "pause"})
