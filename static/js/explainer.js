@@ -48,20 +48,34 @@ function two(parent, formula, numbers) {
 }
 
 /**
- * A sum written over as many lines as it needs, `per` terms a line (MathML Core does not break lines):
- * lead + t₁ + t₂ + t₃, then + t₄ + … + tail on the next lines.
+ * A sum written over as many lines as it needs (MathML Core does not break lines): the terms are packed greedily,
+ * about `width` characters a line, lead + t₁ + t₂ on the first and + t₃ + … + tail on the next ones.
  */
-function sumLines(parent, lead, items, tail, per = 3) {
-  for (let k = 0; k < items.length; k += per) {
-    const parts = [];
-    items.slice(k, k + per).forEach((item, n) => {
-      if (k + n > 0) parts.push(mo("+"));
-      parts.push(item);
-    });
-    const last = k + per >= items.length;
-    parent.append(line(...(k === 0 ? lead : [m("mspace", { width: "1.2em" })]), ...parts, ...(last ? tail : [])));
+function sumLines(parent, lead, items, tail, width = WIDTH) {
+  const chars = (nodes) => nodes.reduce((n, node) => n + node.textContent.length + 1, 0);
+  let parts = [...lead];
+  let used = chars(lead);
+  let first = true;
+  items.forEach((item, k) => {
+    const size = item.textContent.length + 3;
+    if (!first && used + size > width) {
+      parent.append(line(...parts));
+      parts = [m("mspace", { width: "1.2em" })];
+      used = 3;
+    }
+    if (k > 0) parts.push(mo("+"));
+    parts.push(item);
+    used += size;
+    first = false;
+  });
+  if (used + chars(tail) > width + 8 && tail.length > 1) {
+    parent.append(line(...parts), line(...tail));
+  } else {
+    parent.append(line(...parts, ...tail));
   }
 }
+
+const WIDTH = 50; // characters of a line of numbers the panel holds at its usual width
 
 // Symbols in NOTATION.md's notation, subscripted by the names a student reads.
 const netOf = (n) => sub("net", n);
@@ -123,12 +137,17 @@ function forward(parent, t, highlight) {
     if (k === highlight) el.setAttribute("class", "ex-this");
     return el;
   }).concat([make(null)]);
-  sumLines(s, [netOf(n), eq()], each((term) => (term ? row(wOf(term.from, n), oOf(term.from)) : bOf(n))), [], 4);
-  sumLines(s, [eq()], each((term) => (term ? row(num(term.w, { bracket: true }), times(), num(term.o, { bracket: true })) : num(f.b, { bracket: true }))), [], 2);
-  sumLines(s, [eq()], each((term) => num(term ? term.product : f.b, { bracket: true })), [], 3);
-  s.append(line(eq(), num(f.net, { result: "forward.net" })));
-  const phi = PHI[f.activation] ?? f.activation;
-  s.append(line(oOf(n), eq(), mi(phi), row(mo("("), netOf(n), mo(")")), eq(), mi(phi), row(mo("("), num(f.net), mo(")")), eq(), num(f.o, { result: "forward.o" })));
+  sumLines(s, [netOf(n), eq()], each((term) => (term ? row(wOf(term.from, n), oOf(term.from)) : bOf(n))), [], 36);
+  sumLines(s, [eq()], each((term) => (term ? row(num(term.w, { bracket: true }), times(), num(term.o, { bracket: true })) : num(f.b, { bracket: true }))), []);
+  sumLines(s, [eq()], each((term) => num(term ? term.product : f.b, { bracket: true })), [eq(), num(f.net, { result: "forward.net" })]);
+  if (f.activation === "softmax") {
+    const e = (x) => m("msup", {}, mi("e"), x);
+    s.append(line(oOf(n), eq(), frac(e(netOf(n)), row(mo("∑"), e(sub("net", "k")))), eq(), num(f.o, { result: "forward.o" })));
+    para(s, "Softmax: each output's share of e^net over all the outputs, so it depends on every output's net.");
+  } else {
+    const phi = PHI[f.activation] ?? f.activation;
+    s.append(line(oOf(n), eq(), mi(phi), row(mo("("), netOf(n), mo(")")), eq(), mi(phi), row(mo("("), num(f.net), mo(")")), eq(), num(f.o, { result: "forward.o" })));
+  }
   if (f.terms.length > MANY) para(s, `${f.terms.length} inputs: the middle terms are left out above; the sum is over all of them.`);
 }
 
@@ -155,9 +174,9 @@ function backward(parent, t) {
     const each = (make) => terms.map((pair) => (pair ? make(pair[0]) : mo("⋯")));
     const phi = () => [eq(), num(b.dphi, { bracket: true }), times(), mo("(")];
     sumLines(s, [deltaOf(n), eq(), mi("φ′"), row(mo("("), netOf(n), mo(")")), mo("·"), mo("(")],
-      each((term) => row(wOf(n, term.to), deltaOf(term.to))), [mo(")")], 4);
-    sumLines(s, phi(), each((term) => row(num(term.w, { bracket: true }), times(), num(term.delta, { bracket: true }))), [mo(")")], 2);
-    sumLines(s, phi(), each((term) => num(term.product, { bracket: true })), [mo(")")], 3);
+      each((term) => row(wOf(n, term.to), deltaOf(term.to))), [mo(")")], 36);
+    sumLines(s, phi(), each((term) => row(num(term.w, { bracket: true }), times(), num(term.delta, { bracket: true }))), [mo(")")]);
+    sumLines(s, phi(), each((term) => num(term.product, { bracket: true })), [mo(")")]);
     s.append(line(eq(), num(b.dphi, { bracket: true }), times(), num(b.sum, { bracket: true }), eq(), num(b.delta, { result: "backward.delta" })));
     para(s, `A hidden neuron: the δ of the neurons it feeds, weighted by the weights as they were before this update (the chain rule runs at one point); ${PHI_PRIME[b.activation] ?? ""}.`);
   }
@@ -194,7 +213,7 @@ function gradient(parent, t) {
   const n = g.count;
   const mean = frac(mn1(), m("mn", {}, String(n)));
   if (g.products) {
-    sumLines(s, [mi("g"), eq(), mean, mo("(")], g.products.map((p) => num(p.product, { bracket: true })), [mo(")")], 4);
+    sumLines(s, [mi("g"), eq(), mean, mo("(")], g.products.map((p) => num(p.product, { bracket: true })), [mo(")")]);
     s.append(line(eq(), num(g.mean, { result: "gradient.mean" })));
     para(s, `g: the mean over the batch's ${n} examples (${g.products.map((p) => p.example).join(", ")}), each its own δ·o; the update uses g.`);
   } else {
@@ -225,7 +244,7 @@ function updateSection(parent, t) {
     para(s, `This example holds its biases fixed: b stays ${formatExact(r.old)}.`);
     return;
   }
-  const w = t.element.kind === "bias" ? "b" : "w";
+  const w = t.element.kind === "bias" ? "b" : t.gradient?.curve ? "x" : "w";
   para(s, `${RULES[r.optimizer] ?? r.optimizer}, learning rate η = ${formatExact(r.lr)}${r.t ? `, step t = ${r.t}` : ""}.`);
   if (r.decay) {
     two(s, [mi("g"), eq(), dE(mi(w)), mo("+"), mi("λ"), mi(w)],
@@ -287,13 +306,15 @@ function updateSection(parent, t) {
 function losses(parent, t) {
   const L = t.loss;
   if (!L) return;
-  const s = section(parent, "E on this batch");
+  const curve = Boolean(t.gradient?.curve);
+  const s = section(parent, curve ? "E = f(x)" : "E on this batch");
   const before = { done: "before the update", next: "now, before the next update", "under way": "at the weights this update started from" }[t.status];
   s.append(line(sub("E", "before"), eq(), num(L.before, { result: "loss.before" })));
-  para(s, `${before}, over the ${t.batch.count === 1 ? "one example" : `${t.batch.count} examples`} of the batch.`);
+  para(s, curve ? `${before}.` : `${before}, over the ${t.batch.count === 1 ? "one example" : `${t.batch.count} examples`} of the batch.`);
   if (L.after !== null && L.after !== undefined) {
     s.append(line(sub("E", "after"), eq(), num(L.after, { result: "loss.after" })));
-    para(s, t.status === "done" ? "after this update, on the same batch." : "after the next update, if the settings stay.");
+    const where = curve ? "" : ", on the same batch";
+    para(s, t.status === "done" ? `after this update${where}.` : `after the next update${where}, if the settings stay.`);
   }
 }
 
@@ -301,6 +322,10 @@ function losses(parent, t) {
 
 function statusSentence(t) {
   const n = t.update;
+  if (t.gradient?.curve) {
+    return t.status === "done" ? `Update ${n}, done: the slope at the x it started from, then old x → new x.`
+      : `The next update (update ${n}): the slope at the current x and what Step will make of it.`;
+  }
   if (t.status === "next") return `The next update (update ${n}): forward and backward at the current weights, on the batch it will use.`;
   if (t.status === "under way") return `Update ${n}, under way: at the weights it started from.`;
   return `Update ${n}, done: forward and backward ran at the weights it started from; the update made the new ones.`;
@@ -346,7 +371,7 @@ export function createExplainer(root, { onClose = () => {} } = {}) {
     }
     const kind = terms.element.kind;
     title.textContent = kind === "neuron" ? `Neuron ${terms.name.label}` : terms.name.label;
-    status.textContent = `${statusSentence(terms)} ${exampleSentence(terms)}`;
+    status.textContent = terms.gradient?.curve ? statusSentence(terms) : `${statusSentence(terms)} ${exampleSentence(terms)}`;
     const highlight = kind === "weight" ? terms.element.i : null;
     forward(body, terms, highlight);
     backward(body, terms);

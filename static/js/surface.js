@@ -150,7 +150,7 @@ export function createSurfaceView(container) {
         return;
       }
       ctx.fillText("No loss surface yet.", cx, cy - 20);
-      ctx.fillText("Click two connections (or biases) in the network,", cx, cy + 2);
+      ctx.fillText("Choose “two weights” and click two connections in the network,", cx, cy + 2);
       ctx.fillText("or choose the random or the trajectory plane.", cx, cy + 20);
       return;
     }
