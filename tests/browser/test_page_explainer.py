@@ -208,3 +208,24 @@ def test_no_array_name_reaches_the_page(open_page):
     assert " α" not in page.locator("#surface-view").inner_text()
     screenshot(page, "h9_names_everywhere")
     assert point_on(page, "w:0:0:1")
+
+
+def test_after_reset_the_gradient_shown_is_the_one_the_next_step_uses(open_page):
+    page = open_page("#dataset=xor&noise=0.2&n_points=200&test_fraction=0.3&data_seed=1&seed=3&sizes=4"
+                     "&activations=tanh&loss=mse&optimizer=sgd&lr=0.1&batch_size=10")
+    page.click("#step")
+    wait_for_step(page, 1)
+    page.click("#reset")
+    wait_for_step(page, 0)
+    expect(page.locator("#numbers-note")).to_contain_text("the next update's (update 1)")
+    predicted = float(hover_param(page, "w:0:1:2")["∂E/∂w = δ·o"])
+    page.mouse.move(0, 0)
+    page.click("#step")
+    wait_for_step(page, 1)
+    twin = engine_trainer("xor", [4], n_points=200, noise=0.2, test_fraction=0.3, data_seed=1, seed=3,
+                          optimizer="sgd", lr=0.1, batch_size=10)
+    update = twin.step()
+    assert predicted == shown(update.grad_weights[0][1, 2]), "the screen predicted the step's own gradient"
+    rows = hover_param(page, "w:0:1:2")
+    assert float(rows["∂E/∂w = δ·o"]) == predicted
+    assert float(rows["Δw"]) == shown(-0.1 * update.grad_weights[0][1, 2])
