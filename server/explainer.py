@@ -31,6 +31,16 @@ def element_of(m: Explain, sizes: list[int]) -> tuple | None:
         raise FieldError(f"element.{field}", f"element.{field}: {reason}") from None
 
 
+def still_there(element: tuple | None, sizes: list[int]) -> tuple | None:
+    """After a new setup the explainer stays open on the same element if the new network has it."""
+    if element is None:
+        return None
+    try:
+        return check_element(sizes, element)
+    except ValueError:
+        return None
+
+
 FULL_SPEED = ("Playing as fast as it goes: the explainer follows again when paused, or at a set speed "
               "(one update a second is a good pace to read it).")
 

@@ -23,7 +23,7 @@ from engine.names import flat_label, names_for
 from . import protocol as p
 from .build import build_trainer, engine_error
 from .clients import Client
-from .explainer import element_of, explanation
+from .explainer import element_of, explanation, still_there
 from .fitting import fit_loss
 from .frames import current_view, frame_arrays, frame_header
 from .load import Load
@@ -88,7 +88,7 @@ class Session:
         self.config, self.trainer = config, trainer
         self.history_generation += 1
         self.selection = None
-        self.explaining = None
+        self.explaining = still_there(self.explaining, trainer.model.sizes)
         self.status = None
         self.surface.clear()
         self.data_version += 1

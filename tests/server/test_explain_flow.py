@@ -148,3 +148,15 @@ def test_at_full_speed_the_explainer_waits_and_says_so(presenter):
     header, _ = presenter.expect("frame", speed=5)
     assert header["explain"]["element"] == {"kind": "neuron", "layer": 2, "j": 1}, "at a set speed it follows"
     presenter.control({"type": "pause"})
+
+
+def test_a_new_setup_keeps_the_explainer_on_an_element_it_still_has(presenter):
+    presenter.control({"type": "explain", "element": {"kind": "neuron", "layer": 1, "j": 2}})
+    assert presenter.control({"type": "configure", "noise": 0.3})["type"] == "ack"
+    header, _ = presenter.expect("frame")
+    while header["explain"] is None or header["explain"].get("element") is None:
+        header, _ = presenter.expect("frame")
+    assert header["explain"]["element"] == {"kind": "neuron", "layer": 1, "j": 2}
+    assert presenter.control({"type": "configure", "sizes": [2]})["type"] == "ack"  # h₃ is gone
+    header, _ = presenter.expect("frame", sizes=[2, 2, 1])
+    assert header["explain"] is None
