@@ -4,6 +4,7 @@ its terms for the frame, computed by the engine (engine/explain.py) once per cha
 from __future__ import annotations
 
 import math
+import time
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,31 @@ def element_of(m: Explain, sizes: list[int]) -> tuple | None:
     except ValueError as exc:
         field, _, reason = str(exc).partition(": ")
         raise FieldError(f"element.{field}", f"element.{field}: {reason}") from None
+
+
+PLAYING_INTERVAL = 0.25  # seconds: while playing, the terms are rewritten at most this often
+
+
+class Explainer:
+    """The element the explainer is open on (or None), and its terms for the frames. While playing the terms are
+    rewritten at most every PLAYING_INTERVAL (each set is self-consistent: it names its own update), so a
+    large network's frames do not pay for terms nobody can read at that pace; paused, every change shows."""
+
+    def __init__(self) -> None:
+        self.element: tuple | None = None
+        self._cache: tuple[Any, float, dict[str, Any] | None] | None = None
+
+    def terms(self, trainer: Trainer, selection: int | None, playing: bool, speed: float | None
+              ) -> dict[str, Any] | None:
+        if self.element is None:
+            return None
+        key = (self.element, selection, playing and speed is None)
+        now = time.monotonic()
+        if playing and self._cache is not None and self._cache[0] == key and now - self._cache[1] < PLAYING_INTERVAL:
+            return self._cache[2]
+        terms = explanation(trainer, self.element, selection, full_speed=playing and speed is None)
+        self._cache = (key, now, terms)
+        return terms
 
 
 def still_there(element: tuple | None, sizes: list[int]) -> tuple | None:

@@ -23,7 +23,7 @@ from engine.names import flat_label, names_for
 from . import protocol as p
 from .build import build_trainer, engine_error
 from .clients import Client
-from .explainer import element_of, explanation, still_there
+from .explainer import Explainer, element_of, still_there
 from .fitting import fit_loss
 from .frames import current_view, frame_arrays, frame_header
 from .load import Load
@@ -57,7 +57,7 @@ class Session:
         self.playing = False
         self.speed: float | None = None  # updates per second; None: as fast as it goes
         self.selection: int | None = None
-        self.explaining: tuple | None = None  # the element the explainer is open on, for every page
+        self.explainer = Explainer()  # the element it is open on, the same for every page
         self._frame_cache: tuple[int, dict[str, Any], dict[str, Any]] | None = None
         self._grid_cache: tuple[int, bytes | None] | None = None
         self.surface = SurfaceState(self)
@@ -88,7 +88,7 @@ class Session:
         self.config, self.trainer = config, trainer
         self.history_generation += 1
         self.selection = None
-        self.explaining = still_there(self.explaining, trainer.model.sizes)
+        self.explainer.element = still_there(self.explainer.element, trainer.model.sizes)
         self.status = None
         self.surface.clear()
         self.data_version += 1
@@ -195,7 +195,7 @@ class Session:
         elif kind == "gradcheck":
             await self._gradcheck(client, m.id)
         elif kind == "explain":
-            self.explaining = element_of(m, self.trainer.model.sizes)
+            self.explainer.element = element_of(m, self.trainer.model.sizes)
             self.changed(grid=False)
 
     async def open_preset_view(self) -> None:
@@ -388,8 +388,7 @@ class Session:
             first, last = self.trainer.history_range
             header.update(playing=self.playing, speed=self.speed, status=self.status, session=self.id,
                           viewers=self.viewers, history={"first": first, "last": last})
-            header["explain"] = (None if self.explaining is None else explanation(
-                self.trainer, self.explaining, self.selection, full_speed=self.playing and self.speed is None))
+            header["explain"] = self.explainer.terms(self.trainer, self.selection, self.playing, self.speed)
             arrays = frame_arrays(self.trainer, view, position)
             arrays.update(self.surface.overlay())
             self._frame_cache = (self.version, header, arrays)

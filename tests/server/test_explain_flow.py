@@ -3,6 +3,8 @@ field; and every frame says which weights its numbers belong to."""
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
@@ -160,3 +162,22 @@ def test_a_new_setup_keeps_the_explainer_on_an_element_it_still_has(presenter):
     assert presenter.control({"type": "configure", "sizes": [2]})["type"] == "ack"  # h₃ is gone
     header, _ = presenter.expect("frame", sizes=[2, 2, 1])
     assert header["explain"] is None
+
+
+def test_while_playing_the_terms_are_rewritten_a_few_times_a_second_and_exactly_when_paused(presenter):
+    presenter.control({"type": "explain", "element": {"kind": "weight", "layer": 1, "i": 0, "j": 1}})
+    presenter.control({"type": "speed", "updates_per_second": 1000})
+    presenter.control({"type": "play"})
+    started, seen, steps = time.monotonic(), set(), set()
+    while time.monotonic() - started < 1.5:
+        header, _ = presenter.expect("frame")
+        if header["playing"] and header["explain"] is not None:
+            seen.add(header["explain"]["update"])
+            steps.add(header["step"])
+    # At most one set of terms per 0.25 s (and the first): a bound that only loosens under load.
+    assert len(seen) <= 1.5 / 0.25 + 2, (len(seen), len(steps))
+    presenter.control({"type": "pause"})
+    header, _ = presenter.expect("frame", playing=False)
+    while header["explain"]["update"] != header["step"] + 1:  # paused: the next update, at once
+        header, _ = presenter.expect("frame", playing=False)
+    assert header["explain"]["status"] == "next"
