@@ -40,6 +40,13 @@ function line(...children) {
   return m("math", { display: "block" }, row(...children));
 }
 
+/** One line when it fits the panel, else the formula and its numbers on lines of their own (see two). */
+function fit(parent, formula, numbers) {
+  const chars = [...formula, ...numbers].reduce((n, node) => n + node.textContent.length + 1, 0);
+  if (chars <= WIDTH + 8) parent.append(line(...formula, eq(), ...numbers));
+  else two(parent, formula, numbers);
+}
+
 /** An equation on three lines, the formula, its numbers and the result: a narrow panel holds them all. */
 function two(parent, formula, numbers) {
   const k = numbers.findLastIndex((node) => node.tagName === "mo" && node.textContent === "=");
@@ -146,7 +153,7 @@ function forward(parent, t, highlight) {
     para(s, "Softmax: each output's share of e^net over all the outputs, so it depends on every output's net.");
   } else {
     const phi = PHI[f.activation] ?? f.activation;
-    s.append(line(oOf(n), eq(), mi(phi), row(mo("("), netOf(n), mo(")")), eq(), mi(phi), row(mo("("), num(f.net), mo(")")), eq(), num(f.o, { result: "forward.o" })));
+    fit(s, [oOf(n), eq(), mi(phi), row(mo("("), netOf(n), mo(")"))], [mi(phi), row(mo("("), num(f.net), mo(")")), eq(), num(f.o, { result: "forward.o" })]);
   }
   if (f.terms.length > MANY) para(s, `${f.terms.length} inputs: the middle terms are left out above; the sum is over all of them.`);
 }
@@ -166,7 +173,7 @@ function backward(parent, t) {
     s.append(line(eq(), row(mo("("), num(b.o), mo("−"), num(b.t, { bracket: true }), mo(")")), times(), num(b.dphi, { bracket: true }), eq(), num(b.delta, { result: "backward.delta" })));
     para(s, `Squared error at an output: its own error times the slope of its unit; ${PHI_PRIME[b.activation] ?? ""}.`);
   } else if (b.output) {
-    s.append(line(deltaOf(n), eq(), oOf(n), mo("−"), sub("t", n), eq(), num(b.o), mo("−"), num(b.t, { bracket: true }), eq(), num(b.delta, { result: "backward.delta" })));
+    fit(s, [deltaOf(n), eq(), oOf(n), mo("−"), sub("t", n)], [num(b.o), mo("−"), num(b.t, { bracket: true }), eq(), num(b.delta, { result: "backward.delta" })]);
     const unit = b.activation === "softmax" ? "softmax" : "logistic";
     para(s, `Cross-entropy with a ${unit} output: the unit's slope cancels, leaving output minus target.`);
   } else {
@@ -260,7 +267,7 @@ function updateSection(parent, t) {
   const hat = (x) => m("mover", {}, mi(x), mo("^"));
   const change = () => num(r.change, { result: "rule.change" });
   if (r.optimizer === "sgd") {
-    s.append(line(dw(), eq(), mo("−"), mi("η"), mi("g"), eq(), mo("−"), lr(), times(), gv(), eq(), change()));
+    fit(s, [dw(), eq(), mo("−"), mi("η"), mi("g")], [mo("−"), lr(), times(), gv(), eq(), change()]);
   } else if (r.optimizer === "momentum" || r.optimizer === "inertia") {
     const a = () => num(r.momentum.alpha);
     const last = () => num(r.momentum.last, { bracket: true });
@@ -300,7 +307,8 @@ function updateSection(parent, t) {
     para(s, "v: the running mean square of g, which scales each parameter's step.");
   }
   const after = t.status === "done" ? "new" : "next";
-  s.append(line(sub(mi(w), after), eq(), mi(w), mo("+"), dw(), eq(), num(r.old, { result: "rule.old", bracket: true }), mo("+"), num(r.change, { bracket: true }), eq(), num(r.new, { result: "rule.new" })));
+  fit(s, [sub(mi(w), after), eq(), mi(w), mo("+"), dw()],
+    [num(r.old, { result: "rule.old", bracket: true }), mo("+"), num(r.change, { bracket: true }), eq(), num(r.new, { result: "rule.new" })]);
 }
 
 function losses(parent, t) {

@@ -129,11 +129,13 @@ export function createNetworkView(container, { onHover, onPick = () => {}, onSel
     // Every neuron's name (the server's: x₁, h₁, ŷ), set when the names arrive: inputs to the left, outputs to
     // the right, hidden neurons just below and right of their circle (away from the bias square) when few.
     p.names = [];
+    // Room below a neuron for its name and above the next for its value (else the tooltip names it).
+    const roomy = layout.pitch >= 2 * radius + 34;
     layers.forEach((layer, l) => layer.nodes.forEach((node, k) => {
       let attrs;
       if (l === 0) attrs = { class: "bl-io-label", x: node.x - radius - 6, y: node.y + 4, "text-anchor": "end" };
       else if (l === L) attrs = { class: "bl-io-label", x: node.x + radius + 6, y: node.y + 4, "text-anchor": "start" };
-      else if (layer.nodes.length <= 8) attrs = { class: "bl-node-name", x: node.x + radius * 0.9, y: node.y + radius + 12, "text-anchor": "start" };
+      else if (roomy) attrs = { class: "bl-node-name", x: node.x + radius * 0.9, y: node.y + radius + 12, "text-anchor": "start" };
       else return;
       p.names.push({ l, k, el: svg("text", attrs, g.labels) });
     }));
