@@ -9,6 +9,7 @@ browser reads the arrays as typed-array views with no parsing at all.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import struct
@@ -31,13 +32,22 @@ def pack(header: dict[str, Any], arrays: dict[str, tuple[str, np.ndarray]]) -> b
     listing, chunks, offset = [], [], 0
     for name, (code, array) in arrays.items():
         data = np.ascontiguousarray(array, dtype=DTYPES[code]).tobytes()
-        listing.append({"name": name, "dtype": code, "shape": list(np.shape(array)), "offset": offset})
+        listing.append(_listed(name, code, np.shape(array)) + str(offset) + "}")
         pad = -len(data) % 8
-        chunks.append(data + b"\0" * pad)
+        chunks.append(data + b"\0" * pad if pad else data)
         offset += len(data) + pad
-    text = json.dumps({**header, "arrays": listing}, separators=(",", ":"), allow_nan=False).encode()
+    # The header's own fields, then the listing spliced in as text: a frame lists some thirty arrays, and
+    # json.dumps of thirty small dicts cost more than all the rest of packing (py-spy, bench/server.py).
+    fields = json.dumps(header, separators=(",", ":"), allow_nan=False)
+    text = (fields[:-1] + ("," if len(fields) > 2 else "") + '"arrays":[' + ",".join(listing) + "]}").encode()
     text += b" " * (-(4 + len(text)) % 8)
     return struct.pack("<I", len(text)) + text + b"".join(chunks)
+
+
+@functools.lru_cache(maxsize=1024)
+def _listed(name: str, code: str, shape: tuple[int, ...]) -> str:
+    """An array's entry in the listing up to its offset; the same few names and shapes recur every frame."""
+    return json.dumps({"name": name, "dtype": code, "shape": list(shape)}, separators=(",", ":"))[:-1] + ',"offset":'
 
 
 def unpack_header(message: bytes) -> dict[str, Any]:
