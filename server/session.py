@@ -25,6 +25,7 @@ from .build import build_trainer, engine_error
 from .clients import Client
 from .explainer import Explainer, element_of, still_there
 from .fitting import fit_loss
+from .framecache import FrameCache
 from .frames import current_view, frame_arrays, frame_header
 from .load import Load
 from .protocol import Config, FieldError
@@ -61,6 +62,7 @@ class Session:
         self._frame_cache: tuple[int, dict[str, Any], dict[str, Any]] | None = None
         self._grid_cache: tuple[int, bytes | None] | None = None
         self.surface = SurfaceState(self)
+        self.frames = FrameCache(self)
         self.status: str | None = None
         self.config = config
         self.own_optimizer = False  # a worked example trained with another optimizer than its own
@@ -102,7 +104,7 @@ class Session:
             self.grid_version += 1
             self.surface.note_change()
         for client in self.clients.values():
-            client.wake.set()
+            client.notify()
 
     @property
     def viewers(self) -> int:
@@ -135,6 +137,7 @@ class Session:
             if not client.controls:
                 raise FieldError("type", "type: viewers cannot control this session; only its presenter can")
             await self._apply(message, client)
+            self.frames.must_show = self.version  # the next frame shows what this message did
             for page in self.clients.values():
                 page.hurry()
         except FieldError as exc:
@@ -381,7 +384,7 @@ class Session:
             "test": part(trainer.X_test, data.y_test) if self.domain else None,
         }, separators=(",", ":"))
 
-    def _frame_base(self) -> tuple[dict[str, Any], dict[str, Any]]:
+    def frame_base(self) -> tuple[dict[str, Any], dict[str, Any]]:
         if self._frame_cache is None or self._frame_cache[0] != self.version:
             view, position = current_view(self.trainer, self.selection)
             header = frame_header(self.trainer, view, position, self.selection, exact_losses=not self.playing)
@@ -393,17 +396,6 @@ class Session:
             arrays.update(self.surface.overlay())
             self._frame_cache = (self.version, header, arrays)
         return self._frame_cache[1], self._frame_cache[2]
-
-    def frame_for(self, client: Client) -> bytes:
-        header, arrays = self._frame_base()
-        restart = client.loss_generation != self.history_generation
-        if restart:  # the history started again (or was cut back): send it whole
-            client.loss_generation, client.loss_seq = self.history_generation, 0
-        steps, rows = self.trainer.history.since(client.loss_seq)
-        client.loss_seq = self.trainer.history.recorded
-        loss = {"loss_steps": ("f8", steps.astype(np.float64)), "loss_train": ("f8", rows[:, 0]),
-                "loss_test": ("f8", rows[:, 1])}
-        return pack({**header, "seq": self.version, "loss_restart": restart}, {**arrays, **loss})
 
     def grid_message(self) -> bytes | None:
         if self.domain is None:

@@ -1,6 +1,7 @@
 // One WebSocket to one session: hello/welcome, replies matched to requests, automatic reconnect with backoff
 // (the client id survives reconnects), and only the newest frame, grid and surface kept: a fast server never
-// queues stale pictures in the page. Loss points ride on every frame, so they are gathered as frames arrive.
+// queues stale pictures in the page. Loss points ride on every frame (and a `loss` message brings those of frames
+// this page skipped), so they are gathered as they arrive.
 
 import { decodeMessage, hello } from "./protocol.js";
 
@@ -85,6 +86,11 @@ export function connect(options) {
       if (header.loss_restart) loss = { steps: [], train: [], test: [], restart: true }; // cut back: from its start
       if (message.arrays.loss_steps?.length) keepLoss(message.arrays);
       newest.frame = message;
+    } else if (type === "loss") {
+      // The points a skipped frame carried, sent just before the next frame (docs/protocol.md): in order.
+      if (header.loss_restart) loss = { steps: [], train: [], test: [], restart: true };
+      keepLoss(message.arrays);
+      return;
     } else if (type === "grid" || type === "surface") {
       newest[type] = message;
     } else if (type === "welcome") {
