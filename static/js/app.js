@@ -160,19 +160,23 @@ async function start() {
   const link = parseHash(location.hash);
   Object.assign(state.view, link.view);
   if (link.problems.length) showStatus(`Some settings in the link were not understood: ${link.problems.join("; ")}.`, { kind: "warning" });
+  state.linkConfig = link.config;
+  // The options and a new session do not depend on each other: ask for both at once (one round trip less
+  // before the first frame).
+  const options = fetchJSON("/api/options");
+  const own = link.session ? null : startOwnSession(link.config);
   try {
-    state.options = await fetchJSON("/api/options");
+    state.options = await options;
   } catch (error) {
     showStatus(`The server did not answer (${error.message}). Is it running? Reload the page to try again.`);
     return;
   }
   controls.setOptions(state.options);
-  state.linkConfig = link.config;
   if (link.session) {
     state.session = link.session;
     state.token = sessionStorage.getItem(`${STORE}:token:${link.session}`);
   } else {
-    await startOwnSession(link.config);
+    await own;
   }
   if (state.session) open();
 }
@@ -493,6 +497,7 @@ function init() {
   views.loss = createLossChart($("loss-view"));
   views.surface = createSurfaceView($("surface-view"));
   views.rewind = createRewindControls(document, { act, controls: () => state.role === "controller" });
+  state.surfaceStats = views.surface.stats; // how often the surface's picture was painted, against frames drawn
   views.map.showTest(state.view.show_test !== false);
   views.loss.setLogScale(Boolean(state.view.log_scale));
   $("show-test").checked = state.view.show_test !== false;

@@ -9,6 +9,9 @@
  *                                  //   axes [da, db] (or [dx]); a new point is appended to the drawn path
  *   view.clear();                  // back to the empty panel with its hint
  *   view.destroy();
+ *   view.stats                     // {draws, layerPaints, resizes}: frames drawn, how often the picture
+ *                                  //   under the path was painted (once per surface and size, not per
+ *                                  //   frame), and how many of those paintings a new size caused
  *
  * 2-D (kinds "weights", "random", "trajectory"): the loss as a viridis heatmap coloured by the log of its
  * excess over the minimum, contour lines at levels evenly spaced on that same map (contours.js), the path
@@ -17,6 +20,10 @@
  * hidden: its direction is the point. Axis d₁ across, d₂ up (never α or β: those name momentum and Adam's settings).
  * 1-D (kinds "curve" and "line"): the curve itself, the iterates on it as dots, the current x.
  * The description is shown under the plot, in the server's words.
+ *
+ * What stays put while training goes on (the heatmap, its contours, the curve, axes and titles) is painted once
+ * per surface and canvas size into an offscreen layer; a frame only copies that layer and draws the path, the
+ * current point and the arrow on it. Painting it every frame cost a page at full speed a fifth of its frames.
  */
 
 import {
@@ -43,7 +50,10 @@ export function createSurfaceView(container) {
   const legend = html("div", "bl-legend bl-surface-legend", root);
   const axesNote = html("div", "bl-surface-axes", root);
   const caption = html("p", "bl-surface-caption", root);
-  const off = document.createElement("canvas");
+  const off = document.createElement("canvas"); // the heatmap, one pixel per grid point
+  const layer = document.createElement("canvas"); // everything but the path and the point, at the canvas's size
+  let layerFor = null; // the surface the layer shows (null: paint it again)
+  const stats = { draws: 0, layerPaints: 0, resizes: 0 };
   let surface = null;
   let oneD = false;
   let path = [];
@@ -84,6 +94,7 @@ export function createSurfaceView(container) {
     else levels = [];
     steepest = steepestSlope(next.loss, next.alpha, oneD ? null : next.beta);
     buildLegend();
+    layerFor = null;
     draw();
   }
 
@@ -154,17 +165,38 @@ export function createSurfaceView(container) {
       ctx.fillText("or choose the random or the trajectory plane.", cx, cy + 20);
       return;
     }
-    if (oneD) drawCurve(ctx, box);
-    else drawPlane(ctx, box);
+    stats.draws++;
+    const { canvas } = plot;
+    const resized = layer.width !== canvas.width || layer.height !== canvas.height;
+    if (layerFor !== surface || resized) {
+      if (layerFor === surface) stats.resizes++;
+      layer.width = canvas.width;
+      layer.height = canvas.height;
+      const under = layer.getContext("2d");
+      under.setTransform(canvas.width / Math.max(1, width), 0, 0, canvas.height / Math.max(1, height), 0, 0);
+      if (oneD) paintCurve(under, box);
+      else paintPlane(under, box);
+      layerFor = surface;
+      stats.layerPaints++;
+    }
+    ctx.drawImage(layer, 0, 0, width, height);
+    if (oneD) drawCurvePoint(ctx, box);
+    else drawPlanePath(ctx, box);
   }
 
-  function drawPlane(ctx, box) {
+  function planeScales(box) {
+    const { alpha, beta } = surface;
+    const x = linearScale([alpha[0], alpha[alpha.length - 1]], [box.left, box.right]);
+    const y = linearScale([beta[0], beta[beta.length - 1]], [box.bottom, box.top]);
+    return { x, y };
+  }
+
+  /** The heatmap, its contours, the axes: what only a new surface (or a new size) changes. */
+  function paintPlane(ctx, box) {
     const { alpha, beta } = surface;
     const na = alpha.length;
     const nb = beta.length;
-    // Keep a square cell for square parameter units when the panel allows; else fill the box.
-    const x = linearScale([alpha[0], alpha[na - 1]], [box.left, box.right]);
-    const y = linearScale([beta[0], beta[nb - 1]], [box.bottom, box.top]);
+    const { x, y } = planeScales(box);
     clipToBox(ctx, box);
     drawCells(ctx, off, [alpha[0], alpha[na - 1], na], [beta[0], beta[nb - 1], nb], x, y);
     ctx.lineWidth = 1;
@@ -181,6 +213,16 @@ export function createSurfaceView(container) {
         ctx.stroke();
       }
     }
+    ctx.restore();
+    drawAxes(ctx, box, [alpha[0], alpha[na - 1]], [beta[0], beta[nb - 1]], x, y);
+    const [labelA, labelB] = surface.axes ?? [];
+    axisTitles(ctx, box, shortAxisLabel(labelA ?? "d₁"), shortAxisLabel(labelB ?? "d₂"));
+  }
+
+  /** Every frame: the path so far, the current point and the arrow, over the layer. */
+  function drawPlanePath(ctx, box) {
+    const { x, y } = planeScales(box);
+    clipToBox(ctx, box);
     drawPath(ctx, path.map(([a, b]) => [x(a), y(b)]));
     if (current) {
       const px = x(current[0]);
@@ -194,12 +236,9 @@ export function createSurfaceView(container) {
       drawNow(ctx, px, py);
     }
     ctx.restore();
-    drawAxes(ctx, box, [alpha[0], alpha[na - 1]], [beta[0], beta[nb - 1]], x, y);
-    const [labelA, labelB] = surface.axes ?? [];
-    axisTitles(ctx, box, shortAxisLabel(labelA ?? "d₁"), shortAxisLabel(labelB ?? "d₂"));
   }
 
-  function drawCurve(ctx, box) {
+  function curveScales(box) {
     const { alpha, loss } = surface;
     const n = alpha.length;
     const ys = loss.subarray ? loss.subarray(0, n) : loss.slice(0, n);
@@ -207,11 +246,22 @@ export function createSurfaceView(container) {
     const yDomain = niceDomain(range[0], range[1], 5);
     const x = linearScale([alpha[0], alpha[n - 1]], [box.left, box.right]);
     const y = linearScale(yDomain, [box.bottom, box.top]);
-    drawAxes(ctx, box, [alpha[0], alpha[n - 1]], yDomain, x, y, true);
+    return { n, ys, yDomain, x, y };
+  }
+
+  function clipCurve(ctx, box) {
     ctx.save();
     ctx.beginPath();
     ctx.rect(box.left, box.top - 6, box.right - box.left, box.bottom - box.top + 6);
     ctx.clip();
+  }
+
+  /** The axes and the curve: what only a new surface (or a new size) changes. */
+  function paintCurve(ctx, box) {
+    const { alpha } = surface;
+    const { n, ys, yDomain, x, y } = curveScales(box);
+    drawAxes(ctx, box, [alpha[0], alpha[n - 1]], yDomain, x, y, true);
+    clipCurve(ctx, box);
     ctx.strokeStyle = CURVE_COLOUR;
     ctx.lineWidth = 2.2;
     ctx.beginPath();
@@ -226,6 +276,15 @@ export function createSurfaceView(container) {
       drawing = true;
     }
     ctx.stroke();
+    ctx.restore();
+    axisTitles(ctx, box, shortAxisLabel(surface.axes?.[0] ?? "x"), surface.kind === "curve" ? "f(x)" : "loss E");
+  }
+
+  /** Every frame: the iterates on the curve, the current x and the arrow, over the layer. */
+  function drawCurvePoint(ctx, box) {
+    const { alpha } = surface;
+    const { ys, x, y } = curveScales(box);
+    clipCurve(ctx, box);
     const onCurve = (v) => [x(v), y(interpolate(alpha, ys, v))];
     ctx.fillStyle = ITERATE_COLOUR;
     for (const [v] of path) {
@@ -250,11 +309,11 @@ export function createSurfaceView(container) {
       ctx.fillText(label, Math.min(px + 6, box.right - ctx.measureText(label).width - 2), box.top + 14);
     }
     ctx.restore();
-    axisTitles(ctx, box, shortAxisLabel(surface.axes?.[0] ?? "x"), surface.kind === "curve" ? "f(x)" : "loss E");
   }
 
   return {
     element: root,
+    stats,
     update,
     setPoint(point, nextDescent) {
       if (!surface) return;
@@ -283,6 +342,7 @@ export function createSurfaceView(container) {
       current = null;
       descent = null;
       levels = [];
+      layerFor = null;
       root.classList.add("is-empty");
       root.classList.remove("is-1d");
       legend.replaceChildren();
