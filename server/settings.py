@@ -22,6 +22,6 @@ class Settings(BaseModel):
     grid_hz: float = 10.0  # decision maps per second to each client, at most
     surface_refresh_seconds: float = 1.0  # while training, a shown surface is recomputed this often
     # Shares of the event loop's time for pictures (see server/load.py); training takes what is left.
-    frame_share: float = 0.25  # frames to every page
+    frame_share: float = 0.5  # frames to every page (50 pages at 30 frames/s need about half: load.py)
     grid_share: float = 0.1  # decision maps to every page
     grid_every_epoch: bool = False  # compute the decision grid at every epoch end (as TF Playground does)
