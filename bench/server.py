@@ -1,12 +1,22 @@
 """Server benchmark on loopback: a real uvicorn in its own process, real WebSocket clients in this one.
 
-For 1, 10 and 50 sessions, each with one client playing at full speed: updates/s per session, frames/s received
-per client, control → next-frame latency (p50/p99: a `set` of the learning rate until the first frame that
-shows it), and the server's CPU. Then the TF Playground-equivalent rate: circle data, 2-8-8-1 tanh, 250
-training points, batch 10 (25 updates an epoch), train/test loss and the decision grid every epoch, while
-streaming. The baseline is the engine alone doing the same epochs in this process, measured in the same run.
+1. Playing sessions (1, 10, 50), each with one client playing at full speed: updates/s per session, frames/s
+   received per client (median and the slowest client), control → next-frame latency (p50/p99: a `set` of the
+   learning rate until the first frame that shows it), the server's CPU. Baseline, same run: the engine alone
+   doing the same updates in this process (updates/s, no server), and the display rate (60 frames/s).
+2. Viewers: one playing session, 300 viewer sockets (and the presenter): frames/s per viewer (median and
+   slowest), how many distinct frames the server packed against how many it sent, the server's CPU.
+   Baseline, same run: the same session with its presenter alone.
+3. First frame: from opening the WebSocket to the first frame's bytes, on a fresh session (median of 20).
+   Baseline, same run: opening the WebSocket to the welcome (the round trips no frame can beat).
+4. The same work per epoch as TF Playground does (circle, 2-8-8-1 tanh, 250 training points, batch 10, loss
+   and decision map every epoch) while streaming, against the engine alone doing it in this process. (Playground
+   itself is measured on the page, in Chromium: bench/browser.py.)
 
-    .venv/bin/python bench/server.py [--seconds 4]
+The machine may be shared: every figure is printed with the load average (1 min) at its end, and the clients
+run in this process, whose CPU time is printed too (when it nears 100 %, the clients limit the figure).
+
+    .venv/bin/python bench/server.py [--seconds 4] [--viewers 300]
 """
 
 from __future__ import annotations
@@ -36,13 +46,17 @@ from server.wire import unpack_header  # noqa: E402
 
 PLAYGROUND = {"dataset": "circle", "n_points": 500, "test_fraction": 0.5, "sizes": [8, 8], "activations": "tanh",
               "batch_size": 10, "noise": 0.0}
-PLAYGROUND_IN_BROWSER = 37  # epochs/s TF Playground reaches in headless Chromium on this machine class (issue 4)
+PLAYING = {"sizes": [8, 8]}
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def load_average() -> str:
+    return f"load {os.getloadavg()[0]:.1f}"
 
 
 class ServerProcess:
@@ -54,7 +68,7 @@ class ServerProcess:
             "log_level='warning', **UVICORN_OPTIONS)"
         )
         self.proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT)
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 30
         while True:
             try:
                 httpx.get(f"http://127.0.0.1:{self.port}/api/options", timeout=1)
@@ -63,6 +77,11 @@ class ServerProcess:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
+
+    def create(self, config: dict) -> tuple[str, str]:
+        r = httpx.post(f"http://127.0.0.1:{self.port}/api/sessions", json={"config": config})
+        r.raise_for_status()
+        return r.json()["session"], r.json()["token"]
 
     def cpu_seconds(self) -> float:
         fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -74,23 +93,24 @@ class ServerProcess:
 
 
 class Watcher:
-    """One page: plays its session, counts frames and steps, and times controls until their frame."""
+    """One page: counts frames and steps; a presenter also plays and times controls until their frame."""
 
-    def __init__(self, port: int, config: dict) -> None:
-        r = httpx.post(f"http://127.0.0.1:{port}/api/sessions", json={"config": config})
-        r.raise_for_status()
-        self.session, self.token = r.json()["session"], r.json()["token"]
-        self.url = f"ws://127.0.0.1:{port}/ws/{self.session}"
+    def __init__(self, server: ServerProcess, session: str, token: str | None) -> None:
+        self.session, self.token = session, token
+        self.url = f"ws://127.0.0.1:{server.port}/ws/{session}"
         self.frames = 0
+        self.packed: set[int] = set()  # the frames' seq numbers: one per distinct packed frame
         self.first: tuple[float, int, float] | None = None
         self.last: tuple[float, int, float] | None = None
         self.latencies: list[float] = []
         self.waiting: tuple[float, float] | None = None  # (lr asked for, when)
 
-    async def run(self, seconds: float, warmup: float, probe_every: float) -> None:
-        async with websockets.connect(self.url, max_size=None) as ws:
+    async def run(self, seconds: float, warmup: float, probe_every: float | None) -> None:
+        # Hundreds of sockets open at once on a loaded machine: give the handshakes time.
+        async with websockets.connect(self.url, max_size=None, compression=None, open_timeout=60) as ws:
             await ws.send(json.dumps({"type": "hello", "token": self.token}))
-            await ws.send(json.dumps({"type": "play"}))
+            if self.token:
+                await ws.send(json.dumps({"type": "play"}))
             start = time.monotonic()
             next_probe = start + warmup
             lr = 0.03
@@ -107,18 +127,20 @@ class Watcher:
                     continue
                 if now >= start + warmup:
                     self.frames += 1
+                    self.packed.add(header["seq"])
                     point = (now, header["step"], header["epoch"])
                     self.first = self.first or point
                     self.last = point
                 if self.waiting and header["hyper"]["lr"] == self.waiting[0]:
                     self.latencies.append(now - self.waiting[1])
                     self.waiting = None
-                if self.waiting is None and now >= next_probe:
+                if probe_every and self.waiting is None and now >= next_probe:
                     lr = 0.03 if lr != 0.03 else 0.0301
                     self.waiting = (lr, time.monotonic())
                     await ws.send(json.dumps({"type": "set", "lr": lr}))
                     next_probe = now + probe_every
-            await ws.send(json.dumps({"type": "pause"}))
+            if self.token:
+                await ws.send(json.dumps({"type": "pause"}))
 
     def rates(self) -> tuple[float, float, float]:
         """frames/s, updates/s, epochs/s over the measured window."""
@@ -128,10 +150,20 @@ class Watcher:
         return self.frames / dt, (self.last[1] - self.first[1]) / dt, (self.last[2] - self.first[2]) / dt
 
 
-async def watch_all(port: int, n: int, config: dict, seconds: float) -> list[Watcher]:
-    watchers = [Watcher(port, config) for _ in range(n)]
-    await asyncio.gather(*(w.run(seconds, warmup=1.0, probe_every=0.25) for w in watchers))
-    return watchers
+class Measured:
+    """Server and client CPU over a stretch of the run."""
+
+    def __init__(self, server: ServerProcess) -> None:
+        self.server = server
+
+    def __enter__(self) -> Measured:
+        self.t0, self.cpu0, self.mine0 = time.monotonic(), self.server.cpu_seconds(), time.process_time()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        dt = time.monotonic() - self.t0
+        self.server_cpu = (self.server.cpu_seconds() - self.cpu0) / dt
+        self.client_cpu = (time.process_time() - self.mine0) / dt
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -141,8 +173,16 @@ def percentile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))]
 
 
+def engine_updates_per_second(seconds: float) -> float:
+    trainer = build_trainer(Config(**PLAYING), Settings())
+    start, done = time.perf_counter(), 0
+    while time.perf_counter() - start < seconds:
+        done += trainer.run(500)
+    return done / (time.perf_counter() - start)
+
+
 def engine_epochs_per_second(seconds: float) -> float:
-    """The baseline: the engine alone, the same work per epoch, no server, no streaming."""
+    """The engine alone, the same work per epoch as the Playground-equivalent case, no server, no streaming."""
     trainer = build_trainer(Config(**PLAYGROUND), Settings())
     domain = data_domain(trainer.X_train, trainer.X_test)
     start, epochs = time.perf_counter(), 0
@@ -153,41 +193,108 @@ def engine_epochs_per_second(seconds: float) -> float:
     return epochs / (time.perf_counter() - start)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=4.0)
-    args = parser.parse_args()
+async def run_all(watchers: list[Watcher], seconds: float, probe_every: float | None = 0.25) -> None:
+    warmup = 1.0 + len(watchers) / 100  # every page connected and in its stride before counting
+    await asyncio.gather(*(w.run(seconds, warmup=warmup, probe_every=probe_every if w.token else None)
+                           for w in watchers))
 
-    print(f"{'sessions':>8} {'updates/s/session':>18} {'frames/s/client':>16} {'p50 ms':>8} {'p99 ms':>8} "
-          f"{'server CPU':>10}")
+
+def playing_sessions(seconds: float) -> None:
+    print("1. Playing sessions, one presenter each, full speed "
+          f"(baseline, same run: the engine alone {engine_updates_per_second(2):,.0f} updates/s; display 60 frames/s)")
+    print(f"{'sessions':>8} {'updates/s/session':>18} {'frames/s median':>16} {'slowest':>8} {'p50 ms':>7} "
+          f"{'p99 ms':>7} {'server CPU':>10} {'bench CPU':>9}")
     server = ServerProcess()
     try:
         for n in (1, 10, 50):
-            cpu0, t0 = server.cpu_seconds(), time.monotonic()
-            watchers = asyncio.run(watch_all(server.port, n, {"sizes": [8, 8]}, args.seconds))
-            cpu = (server.cpu_seconds() - cpu0) / (time.monotonic() - t0)
+            watchers = [Watcher(server, *server.create(PLAYING)) for _ in range(n)]
+            with Measured(server) as cpu:
+                asyncio.run(run_all(watchers, seconds))
             rates = [w.rates() for w in watchers]
             latencies = [x for w in watchers for x in w.latencies]
             print(f"{n:>8} {statistics.median(r[1] for r in rates):>18,.0f} "
-                  f"{statistics.median(r[0] for r in rates):>16.1f} {1000 * percentile(latencies, 0.5):>8.1f} "
-                  f"{1000 * percentile(latencies, 0.99):>8.1f} {cpu:>9.0%}")
+                  f"{statistics.median(r[0] for r in rates):>16.1f} {min(r[0] for r in rates):>8.1f} "
+                  f"{1000 * percentile(latencies, 0.5):>7.1f} {1000 * percentile(latencies, 0.99):>7.1f} "
+                  f"{cpu.server_cpu:>10.0%} {cpu.client_cpu:>9.0%}   {load_average()}")
     finally:
         server.stop()
 
-    baseline = engine_epochs_per_second(args.seconds)
+
+def viewers(seconds: float, count: int) -> None:
+    print("\n2. One playing session followed by viewers (baseline, same run: its presenter alone)")
+    print(f"{'viewers':>8} {'frames/s median':>16} {'slowest':>8} {'frames sent':>12} {'distinct':>9} "
+          f"{'updates/s':>10} {'server CPU':>10} {'bench CPU':>9}")
+    server = ServerProcess()
+    try:
+        for n in (0, count):
+            session, token = server.create(PLAYING)
+            presenter = Watcher(server, session, token)
+            pages = [Watcher(server, session, None) for _ in range(n)]
+            with Measured(server) as cpu:
+                asyncio.run(run_all([presenter, *pages], seconds, probe_every=None))
+            watched = pages or [presenter]
+            rates = [w.rates()[0] for w in watched]
+            sent = sum(w.frames for w in [presenter, *pages])
+            distinct = len(set().union(*(w.packed for w in [presenter, *pages])))
+            print(f"{n:>8} {statistics.median(rates):>16.1f} {min(rates):>8.1f} {sent:>12,} {distinct:>9,} "
+                  f"{presenter.rates()[1]:>10,.0f} {cpu.server_cpu:>10.0%} {cpu.client_cpu:>9.0%}   {load_average()}")
+    finally:
+        server.stop()
+
+
+async def first_frame(port: int, session: str) -> tuple[float, float]:
+    """Seconds from opening the socket to the welcome, and to the first frame's bytes."""
+    started = time.perf_counter()
+    welcome = None
+    async with websockets.connect(f"ws://127.0.0.1:{port}/ws/{session}", max_size=None, compression=None) as ws:
+        await ws.send(json.dumps({"type": "hello"}))
+        while True:
+            raw = await ws.recv()
+            if isinstance(raw, str) and json.loads(raw)["type"] == "welcome":
+                welcome = time.perf_counter() - started
+            elif isinstance(raw, bytes) and unpack_header(raw)["type"] == "frame":
+                assert welcome is not None, "a frame came before the welcome"
+                return welcome, time.perf_counter() - started
+
+
+def first_frames(repeats: int = 20) -> None:
+    server = ServerProcess()
+    try:
+        times = [asyncio.run(first_frame(server.port, server.create(PLAYING)[0])) for _ in range(repeats)]
+    finally:
+        server.stop()
+    welcome = statistics.median(t[0] for t in times)
+    frame = statistics.median(t[1] for t in times)
+    print(f"\n3. First frame on a fresh session, median of {repeats}: socket open → frame bytes {1000 * frame:.1f} ms "
+          f"(baseline, same run: socket open → welcome {1000 * welcome:.1f} ms; the frame adds "
+          f"{1000 * (frame - welcome):.1f} ms)   {load_average()}")
+
+
+def playground_equivalent(seconds: float) -> None:
+    baseline = engine_epochs_per_second(seconds)
     server = ServerProcess(grid_every_epoch=True)
     try:
-        (watcher,) = asyncio.run(watch_all(server.port, 1, PLAYGROUND, args.seconds))
+        watcher = Watcher(server, *server.create(PLAYGROUND))
+        asyncio.run(run_all([watcher], seconds))
     finally:
         server.stop()
     frames, _, epochs = watcher.rates()
-    print()
-    print("Playground-equivalent (circle, 2-8-8-1 tanh, 250 points, batch 10, loss + decision grid each epoch):")
-    target = 10 * PLAYGROUND_IN_BROWSER
-    print(f"  server, streaming {frames:.0f} frames/s: {epochs:,.0f} epochs/s   (target >= {target})")
-    print(f"  engine alone, same run:            {baseline:,.0f} epochs/s   (server/engine = {epochs / baseline:.2f})")
-    print(f"  TF Playground in the browser:      ~{PLAYGROUND_IN_BROWSER} epochs/s   "
-          f"(server/Playground = {epochs / PLAYGROUND_IN_BROWSER:.1f}x)")
+    print("\n4. Playground's work per epoch (circle, 2-8-8-1 tanh, 250 points, batch 10, loss + decision map each "
+          "epoch):")
+    print(f"  server, streaming {frames:.0f} frames/s: {epochs:,.0f} epochs/s   {load_average()}")
+    print(f"  engine alone, same run:     {baseline:,.0f} epochs/s   (server/engine = {epochs / baseline:.2f})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=4.0)
+    parser.add_argument("--viewers", type=int, default=300)
+    args = parser.parse_args()
+    print(f"{os.cpu_count()} cores, {load_average()} at the start\n")
+    playing_sessions(args.seconds)
+    viewers(args.seconds, args.viewers)
+    first_frames()
+    playground_equivalent(args.seconds)
 
 
 if __name__ == "__main__":
