@@ -73,8 +73,8 @@ class Client:
         grid_timer: asyncio.TimerHandle | None = None
 
         def wake_at(timer: asyncio.TimerHandle | None, when: float) -> asyncio.TimerHandle:
-            if timer is not None and timer.when() == when and not timer.cancelled():
-                return timer
+            # Always a new timer: one that already fired (asyncio may run it a hair before its time) must not
+            # be taken for one still pending. The sender wakes only when something is due, so this is rare.
             if timer is not None:
                 timer.cancel()
             return loop.call_at(when, self.wake.set)
