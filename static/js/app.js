@@ -1,7 +1,7 @@
 // The page's wiring: create or join a session, keep one connection to it, and draw the newest frame, grid and
 // surface on requestAnimationFrame, only when something new has arrived. Every number comes from the server.
 
-import { connect, newClientId } from "./connection.js";
+import { connect, connectionLabel, newClientId } from "./connection.js";
 import { createControls, errorTarget } from "./controls.js";
 import { createExplainer } from "./explainer.js";
 import { createDecisionMap } from "./heatmap.js";
@@ -215,12 +215,7 @@ function open() {
 function showConnection(connectionState, detail) {
   const indicator = $("connection");
   indicator.dataset.state = connectionState;
-  indicator.textContent = {
-    connecting: "connecting…",
-    open: "connected",
-    reconnecting: detail ? `connection lost: trying again in ${Math.ceil(detail)} s` : "reconnecting…",
-    closed: "not connected",
-  }[connectionState];
+  indicator.textContent = connectionLabel(connectionState, detail);
 }
 
 function welcome(w) {

@@ -13,11 +13,23 @@ export const FATAL_CLOSE = {
 };
 
 export const MAX_PENDING_LOSS = 20000;
+// Transitions kept for tests and measurement; a page left open for days keeps only the newest.
+export const MAX_TRANSITIONS = 100;
 
 /** Delay before reconnect attempt `attempt` (0, 1, 2, ...): 0.5 s doubling to at most 8 s, with ±20 % jitter. */
 export function backoff(attempt, random = Math.random) {
   const base = Math.min(8000, 500 * 2 ** attempt);
   return Math.round(base * (0.8 + 0.4 * random()));
+}
+
+/** What the page says about the connection in state `state` (detail: seconds until the next try, or 0). */
+export function connectionLabel(state, detail) {
+  return {
+    connecting: "connecting…",
+    open: "connected",
+    reconnecting: detail ? `connection lost: trying again in ${Math.ceil(detail)} s` : "reconnecting…",
+    closed: "not connected",
+  }[state];
 }
 
 /** A random client id, e.g. "c-5f3a9b21". */
@@ -31,7 +43,8 @@ export function newClientId(random = Math.random) {
  * onState(state, detail): "connecting" | "open" | "reconnecting" (detail: seconds until the next try) | "closed".
  * onWelcome(welcome): after each (re)connection. onMessage(message): every JSON message but replies to
  * request() (those settle the request's promise) and every binary one as it arrives.
- * Returns {request, send, takeNewest, takeLoss, close, state}.
+ * Returns {request, send, takeNewest, takeLoss, close, state, transitions}: transitions lists every state
+ * change as {state, detail}, oldest first, so a test can see a state that its label showed only for a moment.
  */
 export function connect(options) {
   const {
@@ -51,12 +64,15 @@ export function connect(options) {
   const pending = new Map(); // id -> {resolve, reject, message}
   const newest = { frame: null, grid: null, surface: null };
   const received = { frame: 0, grid: 0, surface: 0 }; // counts, for measurement
+  const transitions = [];
   // Loss points waiting to be drawn, copied out of their frames so that a hidden tab (no animation frames)
   // keeps numbers, not whole messages; past MAX_PENDING_LOSS every other point is dropped, as the chart would.
   let loss = { steps: [], train: [], test: [] };
 
   function setState(next, detail) {
     state = next;
+    transitions.push({ state: next, detail });
+    if (transitions.length > MAX_TRANSITIONS) transitions.shift();
     onState(next, detail);
   }
 
@@ -189,5 +205,5 @@ export function connect(options) {
   }
 
   open();
-  return { request, send, takeNewest, takeLoss, close, received, get state() { return state; } };
+  return { request, send, takeNewest, takeLoss, close, received, transitions, get state() { return state; } };
 }

@@ -30,6 +30,15 @@ def wait_for_app(page: Page, timeout: float = 10_000) -> None:
     )
 
 
+def server_caught_up(page: Page) -> None:
+    """Until the server has handled every control message this page sent so far: one socket's messages are
+    handled in order, so the reply to a request it refuses (η = −1) comes after all of theirs."""
+    refused = page.evaluate(
+        "() => window.backpropLab.connection.request({type: 'set', lr: -1}).then(() => null, (e) => e.field)"
+    )
+    assert refused in ("lr", "type"), refused  # a presenter's η is refused, a viewer's every control
+
+
 def screenshot(page: Page, name: str, full_page: bool = True) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"

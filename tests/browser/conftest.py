@@ -55,15 +55,18 @@ class PageErrors:
 
 @pytest.fixture
 def open_page(browser: Browser, live: LiveServer) -> Iterator[Callable[..., Page]]:
-    """open_page(hash="") → a page of the app in its own browser context (own sessionStorage: its own person).
-    The test fails if any page it opened logged an error."""
+    """open_page(hash="", before=None) → a page of the app in its own browser context (own sessionStorage: its
+    own person); before(page) runs before it loads. The test fails if any page it opened logged an error."""
     watcher = PageErrors()
     contexts: list[BrowserContext] = []
 
-    def _open(hash: str = "", *, wait: bool = True, viewport: dict[str, int] | None = None) -> Page:
+    def _open(hash: str = "", *, wait: bool = True, viewport: dict[str, int] | None = None,
+              before: Callable[[Page], None] | None = None) -> Page:
         context = browser.new_context(viewport=viewport or VIEWPORT)
         contexts.append(context)
         page = watcher.watch(context.new_page())
+        if before:
+            before(page)  # e.g. routes, set before the page makes its first request
         page.goto(f"{live.http}/{hash}")
         if wait:
             wait_for_app(page)

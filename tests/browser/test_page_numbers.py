@@ -4,7 +4,6 @@ on the loss surface."""
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any
 
 import numpy as np
@@ -57,6 +56,7 @@ class FrameRecorder:
     def __init__(self, live: Any, session: str) -> None:
         self.page = live.connect(session, None, client="recorder")
         self.frames: list[tuple[dict[str, Any], dict[str, np.ndarray]]] = []
+        self._arrived = threading.Condition()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -70,7 +70,14 @@ class FrameRecorder:
             except Exception:
                 return
             if header["type"] == "frame":
-                self.frames.append((header, {k: np.array(v) for k, v in arrays.items()}))
+                with self._arrived:
+                    self.frames.append((header, {k: np.array(v) for k, v in arrays.items()}))
+                    self._arrived.notify_all()
+
+    def wait_for(self, done: Any, timeout: float = 10.0) -> None:
+        """Until a frame whose header satisfies done(header) has been recorded."""
+        with self._arrived:
+            assert self._arrived.wait_for(lambda: any(done(h) for h, _ in self.frames), timeout), "no such frame"
 
     def close(self) -> None:
         self._stop.set()
@@ -93,7 +100,8 @@ def test_moving_eta_while_playing_changes_the_next_update(open_page, live):
         page.wait_for_function(f"() => window.backpropLab.frame.header.step >= {changed_at + 4}")
         page.click("#play")
         page.wait_for_function("() => !window.backpropLab.frame.header.playing")
-        time.sleep(0.3)
+        last = frame_header(page)["step"]
+        recorder.wait_for(lambda h: h["step"] == last and not h["playing"])
     finally:
         recorder.close()
     screenshot(page, "07_eta_changed_while_playing")

@@ -6,7 +6,7 @@ import re
 from urllib.parse import unquote
 
 import httpx2 as httpx
-from browserkit import frame_header, painted_share, screenshot, wait_for_app, wait_for_step
+from browserkit import frame_header, painted_share, screenshot, server_caught_up, wait_for_app, wait_for_step
 from playwright.sync_api import expect
 
 
@@ -63,8 +63,9 @@ def test_play_makes_the_loss_shown_fall(open_page):
     screenshot(page, "02_after_play")
 
 
-def test_keyboard_shortcuts_play_step_phase_and_reset(open_page):
+def test_keyboard_shortcuts_play_step_phase_and_reset(open_page, live):
     page = open_page("#dataset=xor&sizes=3&speed=10")
+    session = page.evaluate("() => window.backpropLab.session")
     page.locator("body").click(position={"x": 5, "y": 5})
     page.keyboard.press("ArrowRight")
     wait_for_step(page, 1)
@@ -89,13 +90,13 @@ def test_keyboard_shortcuts_play_step_phase_and_reset(open_page):
     page.wait_for_function("() => window.backpropLab.frame.header.playing")
     page.keyboard.press("Space")
     page.wait_for_function("() => !window.backpropLab.frame.header.playing")
-    page.wait_for_timeout(300)
-    assert not frame_header(page)["playing"]
+    server_caught_up(page)
+    assert httpx.get(f"{live.http}/api/sessions/{session}").json()["playing"] is False
     # R while typing in a field is a letter, not a reset.
     page.click("#lr")
     page.keyboard.press("r")
-    page.wait_for_timeout(300)
-    assert frame_header(page)["step"] >= 3
+    server_caught_up(page)
+    assert httpx.get(f"{live.http}/api/sessions/{session}").json()["step"] >= 3
     page.locator("body").click(position={"x": 5, "y": 5})
     page.keyboard.press("r")
     wait_for_step(page, 0)

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { backoff, connect, newClientId } from "../../static/js/connection.js";
+import { backoff, connect, connectionLabel, MAX_TRANSITIONS, newClientId } from "../../static/js/connection.js";
 import { encodeBinary } from "../../static/js/protocol.js";
 
 // A stand-in for the browser's WebSocket: records what the page sends, lets the test play the server.
@@ -103,6 +103,38 @@ test("a lost connection comes back with the same client id, after a growing paus
   sockets[2].serverOpen();
   sockets[2].serverSends({ type: "welcome", role: "controller" });
   assert.equal(states.at(-1), "open");
+});
+
+test("every state the connection went through is recorded, however briefly it lasted", () => {
+  const { conn, sockets, timers } = opened();
+  sockets[0].serverCloses(1012);
+  const delay = timers.fire();
+  sockets[1].serverOpen();
+  sockets[1].serverSends({ type: "welcome", role: "controller" });
+  assert.deepEqual(conn.transitions, [
+    { state: "connecting", detail: 0 },
+    { state: "open", detail: undefined },
+    { state: "reconnecting", detail: delay / 1000 }, // lost: the page says when it tries again
+    { state: "reconnecting", detail: 0 }, // trying
+    { state: "open", detail: undefined },
+  ]);
+});
+
+test("the label says a connection was lost and when the page tries again", () => {
+  assert.equal(connectionLabel("reconnecting", 0.52), "connection lost: trying again in 1 s");
+  assert.equal(connectionLabel("reconnecting", 0), "reconnecting…");
+  assert.equal(connectionLabel("open"), "connected");
+  assert.equal(connectionLabel("closed"), "not connected");
+});
+
+test("the record of transitions keeps only the newest", () => {
+  const { conn, sockets, timers } = opened();
+  for (let k = 1; k <= MAX_TRANSITIONS; k++) {
+    sockets.at(-1).serverCloses(1006);
+    timers.fire();
+  }
+  assert.equal(conn.transitions.length, MAX_TRANSITIONS);
+  assert.deepEqual(conn.transitions.at(-1), { state: "reconnecting", detail: 0 });
 });
 
 test("requests pending when the connection drops are rejected, not left hanging", async () => {
