@@ -7,16 +7,26 @@ HOST ?= 127.0.0.1
 
 .PHONY: serve test bench chromium
 
+# pip's own lines (Collecting, Downloading, Installing) show that a first install, about a minute, is working.
+# bash with pipefail: filtering pip's output must not hide that pip failed.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+PIP_INSTALL = $(VENV)/bin/pip install --disable-pip-version-check --progress-bar off
+HIDE_PIP_NOISE = sed -u '/is ignored: it is neither a file nor a directory/d'
+
 $(VENV)/.installed: pyproject.toml
-	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install -q --disable-pip-version-check -e . 2>&1 | grep -v "is ignored" || true
-	$(VENV)/bin/python -c "import engine, server, fastapi, uvicorn"
-	touch $@
+	@test -x $(VENV)/bin/python || { echo "Creating the virtual environment $(VENV)"; $(PYTHON) -m venv $(VENV); }
+	@echo "Installing Backprop Lab and what it needs into $(VENV) (about a minute the first time)"
+	@$(PIP_INSTALL) -e . 2>&1 | $(HIDE_PIP_NOISE)
+	@echo "Checking that it imports"
+	@$(VENV)/bin/python -c "import engine, server, fastapi, uvicorn"
+	@touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(VENV)/bin/pip install -q --disable-pip-version-check -e '.[test]' 2>&1 | grep -v "is ignored" || true
-	$(VENV)/bin/python -c "import pytest, playwright, hypothesis"
-	touch $@
+	@echo "Installing the test tools (pytest, Playwright, hypothesis, ruff) into $(VENV)"
+	@$(PIP_INSTALL) -e '.[test]' 2>&1 | $(HIDE_PIP_NOISE)
+	@$(VENV)/bin/python -c "import pytest, playwright, hypothesis"
+	@touch $@
 
 serve: $(VENV)/.installed
 	$(VENV)/bin/backprop-lab --host $(HOST) --port $(PORT)

@@ -31,5 +31,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.registry = Registry(settings)
     app.include_router(routes.router)
     app.include_router(ws.router)
-    app.mount("/static", StaticFiles(directory=routes.ROOT / "static"), name="static")
+    app.mount("/static", StaticFiles(directory=routes.page_folder("static")), name="static")
     return app

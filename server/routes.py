@@ -19,8 +19,18 @@ from .protocol import Config, FieldError, plain_error
 from .registry import Registry
 from .settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
-templates = Jinja2Templates(directory=ROOT / "templates")
+
+def page_folder(name: str) -> Path:
+    """The page's ``static`` or ``templates`` folder. An installed wheel carries both inside this package
+    (pyproject.toml maps them there); a checkout, an editable install too, keeps them at its top level."""
+    here = Path(__file__).resolve().parent
+    for folder in (here / name, here.parent / name):
+        if folder.is_dir():
+            return folder
+    raise RuntimeError(f"the page's {name}/ folder is neither in {here} nor in {here.parent}")
+
+
+templates = Jinja2Templates(directory=page_folder("templates"))
 router = APIRouter()
 RegistryDep = Annotated[Registry, Depends(get_registry)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
