@@ -8,10 +8,11 @@ HOST ?= 127.0.0.1
 .PHONY: serve test bench chromium
 
 # pip's own lines (Collecting, Downloading, Installing) show that a first install, about a minute, is working.
-# bash with pipefail: filtering pip's output must not hide that pip failed.
+# Unbuffered, so each line shows as it happens through the filter; bash with pipefail: filtering pip's
+# output must not hide that pip failed.
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
-PIP_INSTALL = $(VENV)/bin/pip install --disable-pip-version-check --progress-bar off
+PIP_INSTALL = PYTHONUNBUFFERED=1 $(VENV)/bin/pip install --disable-pip-version-check --progress-bar off
 HIDE_PIP_NOISE = sed -u '/is ignored: it is neither a file nor a directory/d'
 
 $(VENV)/.installed: pyproject.toml
