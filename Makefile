@@ -41,7 +41,7 @@ chromium:
 
 test: $(VENV)/.installed-test chromium
 	$(VENV)/bin/ruff check .
-	node --test tests/js/
+	node --test --test-reporter=dot tests/js/
 	$(VENV)/bin/python -m pytest
 
 # The bench extra, and PyTorch's CPU build for bench/engine.py's comparison. The pin names the CPU build
