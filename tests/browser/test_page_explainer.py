@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from browserkit import SCREENSHOTS, click_param, hover_param, point_on, screenshot, wait_for_step
+from browserkit import SCREENSHOTS, click_param, hover_param, point_on, screenshot, server_caught_up, wait_for_step
 from playwright.sync_api import Page, expect
 from test_page_numbers import engine_trainer
 
@@ -140,7 +140,8 @@ def test_a_viewer_sees_the_panel_the_presenter_opened(open_page):
     presenter.click("#explain-panel button.close")
     expect(viewer.locator("#explain-panel")).to_be_hidden()
     click_neuron(viewer, 2, 0)  # a viewer's click opens nothing for the room
-    viewer.wait_for_timeout(300)
+    server_caught_up(viewer)  # whatever the viewer's page sent has been handled (and refused)
+    server_caught_up(presenter)
     expect(presenter.locator("#explain-panel")).to_be_hidden()
 
 
