@@ -7,6 +7,7 @@ import argparse
 import uvicorn
 
 from .app import create_app
+from .network_addresses import EVERY_ADDRESS, serving, url_host
 from .settings import Settings
 
 # Frames are mostly float bytes that barely compress; deflating them cost a third of the server's time
@@ -20,7 +21,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     parser.add_argument("--reload", action="store_true", help="restart when the code changes (development)")
     args = parser.parse_args(argv)
-    print(f"Backprop Lab: open http://{args.host}:{args.port}/ in a browser (Ctrl+C stops it)", flush=True)
+    local = "127.0.0.1" if args.host in EVERY_ADDRESS else url_host(args.host)
+    print(f"Backprop Lab: open http://{local}:{args.port}/ in a browser (Ctrl+C stops it)", flush=True)
+    network = serving(args.host)
+    if network["addresses"]:
+        print(f"Students join at http://{url_host(network['addresses'][0])}:{args.port}/ "
+              "(the page's 'Show join code' shows the link and its QR code)", flush=True)
+    if network["advice"]:
+        print(network["advice"], flush=True)
     if args.reload:
         uvicorn.run("server.app:create_app", factory=True, host=args.host, port=args.port, reload=True,
                     **UVICORN_OPTIONS)

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from . import routes, ws
+from . import join, routes, ws
 from .registry import Registry
 from .settings import Settings
 
@@ -30,6 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.registry = Registry(settings)
     app.include_router(routes.router)
+    app.include_router(join.router)
     app.include_router(ws.router)
     app.mount("/static", StaticFiles(directory=routes.page_folder("static")), name="static")
     return app

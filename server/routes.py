@@ -9,12 +9,14 @@ from fastapi import APIRouter, Body, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from engine import DATASETS, LIMITS, LOSSES, OPTIMIZERS, PRESETS
 from engine.activations import ACTIVATIONS
 
 from .deps import get_registry, get_settings
 from .fitting import fit_loss
+from .network_addresses import serving
 from .protocol import Config, FieldError, plain_error
 from .registry import Registry
 from .settings import Settings
@@ -64,7 +66,9 @@ async def index(request: Request) -> HTMLResponse:
 
 @router.get("/api/options")
 async def get_options(settings: SettingsDep) -> dict[str, Any]:
-    return options(settings)
+    # Where students can reach this server (a host-name lookup, so off the event loop): the share link and
+    # the join code carry the first address (docs/protocol.md, "Serving a class").
+    return {**options(settings), "network": await run_in_threadpool(serving, settings.host)}
 
 
 @router.post("/api/sessions", status_code=201)
