@@ -1,6 +1,8 @@
 // The page's wiring: create or join a session, keep one connection to it, and draw the newest frame, grid and
 // surface on requestAnimationFrame, only when something new has arrived. Every number comes from the server.
 
+import { restyleCanvases } from "./canvas.js";
+import { followingText, studentLink } from "./classroom.js";
 import { connect, connectionLabel, newClientId } from "./connection.js";
 import { createControls, errorTarget } from "./controls.js";
 import { createExplainer } from "./explainer.js";
@@ -36,6 +38,7 @@ const state = {
   draws: 0, // requestAnimationFrame callbacks that drew something
   drawMs: 0, // main-thread time spent in them
   framesReceived: 0,
+  viewers: null, // how many pages follow without control, as the newest frame says
   connection: null,
 };
 window.backpropLab = state;
@@ -107,7 +110,9 @@ function act(message, field) {
 
 function writeHash() {
   if (state.role === "viewer") {
-    history.replaceState(null, "", viewerHash(state.session));
+    // A viewer's link is the session's, and the presenter view if a projector shows this page.
+    const view = state.view.presenter_view ? { presenter_view: true } : {};
+    history.replaceState(null, "", serializeHash({ session: state.session, view }));
     return;
   }
   const takes = state.options?.optimizers?.[state.config?.optimizer]?.settings;
@@ -366,6 +371,7 @@ function drawFrame(frame) {
   setText("readout-train-loss", loss(h.train_loss));
   setText("readout-test-loss", formatNumber(h.test_loss, 5));
   showDiverged(h.diverged);
+  showFollowing(h.viewers);
   if (h.hyper && state.role === "controller") scheduleHash();
 }
 
@@ -397,6 +403,16 @@ function showWhichWeights(h) {
     note += ` Example ${h.selection} is not in this update's batch: it is shown on its own at the same weights; the update used the batch.`;
   }
   setText("numbers-note", note);
+}
+
+/** The presenter sees how many students follow (frames carry the count). */
+function showFollowing(viewers) {
+  if (viewers === state.viewers) return;
+  state.viewers = viewers;
+  const el = $("following");
+  el.hidden = state.role !== "controller";
+  el.dataset.count = String(viewers ?? 0);
+  el.textContent = followingText(viewers);
 }
 
 function setText(id, text) {
@@ -441,15 +457,72 @@ function scheduleHash() {
 
 // -- the page's own buttons -------------------------------------------------------------------------------
 
+/** The viewer link students can open: with the machine's network address when this page is on localhost. */
+function viewerLink() {
+  const hash = viewerHash(state.session);
+  const { link, advice } = studentLink(location, state.options?.network, hash);
+  return { link: link ?? `${location.origin}${location.pathname}${hash}`, reachable: Boolean(link), advice };
+}
+
 function share() {
-  const link = `${location.origin}${location.pathname}${viewerHash(state.session)}`;
-  const done = () => showStatus(`Viewer link copied: ${link}`, { kind: "info" });
+  const { link, advice } = viewerLink();
+  const done = () => showStatus(`Viewer link copied: ${link}${advice ? ` (${advice})` : ""}`, { kind: advice ? "warning" : "info" });
   if (navigator.clipboard?.writeText) {
     navigator.clipboard.writeText(link).then(done, () => showStatus(`Copy this viewer link: ${link}`, { kind: "info" }));
   } else {
     showStatus(`Copy this viewer link: ${link}`, { kind: "info" });
   }
   state.shareLink = link;
+}
+
+// -- the lecture hall: presenter view and the join code ---------------------------------------------------
+
+/** Presenter view: the four drawings fill one screen, their text at the stylesheet's --bl-text-scale. */
+function setPresenterView(on, { write = true } = {}) {
+  document.body.classList.toggle("presenter", on);
+  $("presenter-view").setAttribute("aria-pressed", String(on));
+  views.network.setFill(on);
+  restyleCanvases();
+  if (write) onView({ presenter_view: on || undefined });
+}
+
+/** The link and its QR code, large, for the projector; or, when students cannot reach this server, why. */
+async function showJoinCode() {
+  const dialog = $("join-dialog");
+  const { link, reachable, advice } = viewerLink();
+  const anchor = $("join-link");
+  anchor.href = link;
+  anchor.textContent = link;
+  $("join-advice").hidden = !advice;
+  $("join-advice").textContent = advice ?? "";
+  const qr = $("join-qr");
+  qr.replaceChildren();
+  qr.dataset.state = "loading";
+  if (!dialog.open) dialog.showModal();
+  state.joinLink = link;
+  if (!reachable) {
+    qr.dataset.state = "unreachable"; // a code for an address students cannot reach would only mislead
+    return;
+  }
+  try {
+    const response = await fetch(`/api/qr?url=${encodeURIComponent(link)}`);
+    if (!response.ok) throw new Error((await response.json().catch(() => ({}))).message ?? String(response.status));
+    const svg = new DOMParser().parseFromString(await response.text(), "image/svg+xml").documentElement;
+    qr.replaceChildren(document.importNode(svg, true));
+    qr.dataset.state = "shown";
+  } catch (error) {
+    qr.dataset.state = "failed";
+    $("join-advice").hidden = false;
+    $("join-advice").textContent = `The join code could not be made: ${plain(error.message)}`;
+  }
+}
+
+function copyJoinLink() {
+  const link = state.joinLink;
+  navigator.clipboard?.writeText(link).then(
+    () => ($("join-copy").textContent = "Copied"),
+    () => ($("join-copy").textContent = "Select the link to copy it"),
+  );
 }
 
 function listShortcuts() {
@@ -498,6 +571,11 @@ function init() {
   $("show-test").checked = state.view.show_test !== false;
   $("log-scale").checked = Boolean(state.view.log_scale);
   $("share").addEventListener("click", share);
+  $("presenter-view").addEventListener("click", () => setPresenterView(!document.body.classList.contains("presenter")));
+  $("join").addEventListener("click", showJoinCode);
+  $("join-copy").addEventListener("click", copyJoinLink);
+  $("join-close").addEventListener("click", () => $("join-dialog").close());
+  $("join-dialog").addEventListener("close", () => ($("join-copy").textContent = "Copy the link"));
   $("status-close").addEventListener("click", hideStatus);
   listShortcuts();
   installShortcuts(window, {
@@ -506,7 +584,10 @@ function init() {
     back: () => state.role === "controller" && views.rewind.back(),
     phase: () => state.role === "controller" && act(msg.phase()),
     reset: () => state.role === "controller" && act(msg.reset()),
+    presenterView: () => setPresenterView(!document.body.classList.contains("presenter")),
+    joinCode: () => state.session && showJoinCode(),
   });
+  if (state.view.presenter_view) setPresenterView(true, { write: false }); // the link asked for it
   window.addEventListener("hashchange", () => {
     // A link pasted into the address bar: a different session or setup means starting over from it.
     location.reload();

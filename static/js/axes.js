@@ -11,21 +11,27 @@
  *   drawMarkerLine(ctx, px, box, [3, 3]);
  */
 
+import { font, textScale } from "./canvas.js";
 import { cellAlignedSpan } from "./plotmath.js";
 import { formatTick, niceTicks, tickStep } from "./scales.js";
 
-const TICK_FONT = "11px system-ui, sans-serif";
+const TICK_PX = 11; // at text scale 1 (canvas.js's font)
 const TICK_TEXT = "#333";
 const AXIS_STROKE = "#888";
 
-/** About `count` round values over [lo, hi] and a label for each, written to the precision of their step. */
-export function linearTicks(lo, hi, count = 5) {
+/**
+ * About `count` round values over [lo, hi] and a label for each, written to the precision of their step.
+ * Given `fit: {length, ctx}` (the axis in CSS pixels and the context drawn on), fewer when larger text
+ * would make neighbouring labels touch (about 48 px a label at text scale 1).
+ */
+export function linearTicks(lo, hi, count = 5, fit = null) {
+  if (fit) count = Math.max(2, Math.min(count, Math.floor(fit.length / (48 * textScale(fit.ctx)))));
   const step = tickStep(lo, hi, count);
   return { ticks: niceTicks(lo, hi, count), label: (v) => formatTick(v, step) };
 }
 
 function tickText(ctx, align, baseline) {
-  ctx.font = TICK_FONT;
+  ctx.font = font(ctx, TICK_PX);
   ctx.fillStyle = TICK_TEXT;
   ctx.lineWidth = 1;
   ctx.textAlign = align;
@@ -42,7 +48,7 @@ export function drawXTicks(ctx, box, ticks, x, label, { stroke = AXIS_STROKE } =
     ctx.moveTo(px, box.bottom);
     ctx.lineTo(px, box.bottom + 4);
     ctx.stroke();
-    ctx.fillText(label(v), px, box.bottom + 6);
+    ctx.fillText(label(v), px, box.bottom + 6 * textScale(ctx));
   }
 }
 

@@ -1,7 +1,39 @@
 /**
  * DOM helpers the canvas views share: an element factory and a canvas that keeps its backing store at the
- * device's pixel ratio and redraws itself when its box changes size. Nothing runs at import time.
+ * device's pixel ratio and redraws itself when its box changes size, or when the page's text scale for
+ * drawings changes (the CSS property --bl-text-scale, e.g. 1.5 in presenter view: see restyleCanvases).
+ * Nothing runs at import time.
  */
+
+const RESTYLE = "bl:restyle";
+const textScales = new WeakMap(); // canvas → its drawings' text scale, read from CSS when it is measured
+
+/** After the page changed --bl-text-scale (or other styles the canvases read): every canvas redraws. */
+export function restyleCanvases() {
+  document.dispatchEvent(new Event(RESTYLE));
+}
+
+/** How much larger than its nominal size text drawn on ctx's canvas is (1 unless the page says otherwise). */
+export function textScale(ctx) {
+  return textScales.get(ctx.canvas) ?? 1;
+}
+
+/** An offscreen layer painted for `canvas` (and copied onto it) writes its text at the canvas's scale. */
+export function paintsLike(layer, canvas) {
+  textScales.set(layer, textScales.get(canvas) ?? 1);
+}
+
+/** A canvas font for text of nominal size `px` (as at scale 1), e.g. font(ctx, 12, "italic"). */
+export function font(ctx, px, style = "") {
+  return `${style ? `${style} ` : ""}${Math.round(px * textScale(ctx) * 10) / 10}px system-ui, sans-serif`;
+}
+
+/** A margin {top, right, bottom, left} grown with the text it makes room for. */
+export function scaledMargin(margin, scale) {
+  const out = {};
+  for (const [side, v] of Object.entries(margin)) out[side] = Math.round(v * scale);
+  return out;
+}
 
 /** document.createElement with a class, optional text, appended to `parent`. */
 export function html(tag, className, parent = null, text = null) {
@@ -14,7 +46,8 @@ export function html(tag, className, parent = null, text = null) {
 
 /**
  * A canvas in `parent` whose CSS box the stylesheet sizes. `draw()` is called whenever that box changes.
- * begin() returns {ctx, width, height} in CSS pixels with the context scaled and cleared, ready to draw.
+ * begin() returns {ctx, width, height, scale} in CSS pixels with the context scaled and cleared, ready to draw;
+ * scale is the text scale (font(ctx, px) applies it; margins that make room for text grow by it).
  */
 export function createCanvas(parent, className, label, draw) {
   const canvas = html("canvas", className, parent);
@@ -25,6 +58,7 @@ export function createCanvas(parent, className, label, draw) {
   let height = 0;
 
   function measure() {
+    textScales.set(canvas, Number.parseFloat(getComputedStyle(canvas).getPropertyValue("--bl-text-scale")) || 1);
     const ratio = window.devicePixelRatio || 1;
     width = canvas.clientWidth;
     height = canvas.clientHeight;
@@ -45,6 +79,11 @@ export function createCanvas(parent, className, label, draw) {
   });
   observer.observe(canvas);
   measure();
+  const restyle = () => {
+    measure();
+    draw();
+  };
+  document.addEventListener(RESTYLE, restyle);
 
   return {
     canvas,
@@ -53,10 +92,11 @@ export function createCanvas(parent, className, label, draw) {
       const ratio = canvas.width / Math.max(1, width);
       ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
       ctx.clearRect(0, 0, width, height);
-      return { ctx, width, height };
+      return { ctx, width, height, scale: textScales.get(canvas) ?? 1 };
     },
     destroy() {
       observer.disconnect();
+      document.removeEventListener(RESTYLE, restyle);
     },
   };
 }

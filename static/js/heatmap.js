@@ -23,7 +23,7 @@ import { classColor, confidenceColor, divergingScale, legendGradient, mixWithWhi
 import { paintGrid, tableOffset } from "./plotmath.js";
 import { formatTick, linearScale, tickStep } from "./scales.js";
 import { clipToBox, drawCells, drawFrame, drawXTicks, drawYTicks, linearTicks } from "./axes.js";
-import { createCanvas, html } from "./canvas.js";
+import { createCanvas, font, html, scaledMargin } from "./canvas.js";
 
 const LIGHTEN = 0.5; // the background stays pale so the full-colour points stand out on it
 const LEVELS = 32; // confidence steps per class in the K-class table
@@ -66,8 +66,8 @@ export function createDecisionMap(container) {
   }
 
   function draw() {
-    const { ctx, width, height } = plot.begin();
-    const box = plotBox(width, height);
+    const { ctx, width, height, scale } = plot.begin();
+    const box = plotBox(width, height, scaledMargin(MARGIN, scale));
     const domain = grid?.domain ?? points?.domain ?? [-1, 1, -1, 1];
     const x = linearScale([domain[0], domain[1]], [box.left, box.right]);
     const y = linearScale([domain[2], domain[3]], [box.bottom, box.top]);
@@ -84,7 +84,7 @@ export function createDecisionMap(container) {
       if (withTest) drawPoints(ctx, points.test, x, y, true);
       drawSelected(ctx, x, y);
     }
-    drawAxes(ctx, box, domain, x, y);
+    drawAxes(ctx, box, domain, x, y, scale);
   }
 
   function drawPoints(ctx, set, x, y, hollow) {
@@ -266,25 +266,25 @@ function toPairs(x) {
   return pairs;
 }
 
-function plotBox(width, height) {
-  const size = Math.max(10, Math.min(width - MARGIN.left - MARGIN.right, height - MARGIN.top - MARGIN.bottom));
-  const left = MARGIN.left + Math.max(0, (width - MARGIN.left - MARGIN.right - size) / 2);
-  return { left, right: left + size, top: MARGIN.top, bottom: MARGIN.top + size };
+function plotBox(width, height, margin) {
+  const size = Math.max(10, Math.min(width - margin.left - margin.right, height - margin.top - margin.bottom));
+  const left = margin.left + Math.max(0, (width - margin.left - margin.right - size) / 2);
+  return { left, right: left + size, top: margin.top, bottom: margin.top + size };
 }
 
-function drawAxes(ctx, box, domain, x, y) {
+function drawAxes(ctx, box, domain, x, y, scale) {
   drawFrame(ctx, box, "#666");
-  const across = linearTicks(domain[0], domain[1]);
+  const across = linearTicks(domain[0], domain[1], 5, { length: box.right - box.left, ctx });
   drawXTicks(ctx, box, across.ticks, x, across.label, { stroke: "#666" });
-  const up = linearTicks(domain[2], domain[3]);
+  const up = linearTicks(domain[2], domain[3], 5, { length: box.bottom - box.top, ctx });
   drawYTicks(ctx, box, up.ticks, y, up.label, { stroke: "#666" });
   ctx.fillStyle = "#333";
-  ctx.font = "italic 13px system-ui, sans-serif";
+  ctx.font = font(ctx, 13, "italic");
   ctx.textAlign = "center";
   ctx.textBaseline = "top";
-  ctx.fillText("x\u2081", (box.left + box.right) / 2, box.bottom + 19);
+  ctx.fillText("x\u2081", (box.left + box.right) / 2, box.bottom + 19 * scale);
   ctx.save();
-  ctx.translate(box.left - 30, (box.top + box.bottom) / 2);
+  ctx.translate(box.left - 30 * scale, (box.top + box.bottom) / 2);
   ctx.rotate(-Math.PI / 2);
   ctx.textBaseline = "middle";
   ctx.fillText("x\u2082", 0, 0);

@@ -7,6 +7,8 @@ export const SHORTCUTS = [
   { action: "back", keys: ["ArrowLeft"], label: "←", description: "step back one update" },
   { action: "phase", keys: ["Shift+ArrowRight"], label: "Shift + →", description: "one phase (forward, backward layer by layer, update)" },
   { action: "reset", keys: ["KeyR"], label: "R", description: "reset to the same starting weights" },
+  { action: "presenterView", keys: ["KeyP"], label: "P", description: "presenter view: the four drawings on one screen, large text" },
+  { action: "joinCode", keys: ["KeyJ"], label: "J", description: "show the join code students scan" },
 ];
 
 const ARROWS = new Set(["ArrowRight", "ArrowLeft"]);
@@ -40,7 +42,7 @@ export function actionFor(event) {
 function codeFromKey(key) {
   if (key === " ") return "Space";
   if (ARROWS.has(key)) return key;
-  if (key === "r" || key === "R") return "KeyR";
+  if (/^[a-z]$/i.test(key)) return `Key${key.toUpperCase()}`;
   return key;
 }
 

@@ -77,12 +77,15 @@ export function biasGeometry(node, r) {
   };
 }
 
-/** "inputs", "hidden layer 1" …, "output" (or "outputs" when there are several). */
-export function layerName(l, sizes) {
+/**
+ * "inputs", "hidden layer 1" …, "output" (or "outputs" when there are several); `short` gives "hidden 1" for
+ * a diagram whose layers stand too close for the full name.
+ */
+export function layerName(l, sizes, { short = false } = {}) {
   const L = sizes.length - 1;
   if (l === 0) return "inputs";
   if (l === L) return sizes[L] > 1 ? "outputs" : "output";
-  return `hidden layer ${l}`;
+  return short ? `hidden ${l}` : `hidden layer ${l}`;
 }
 
 const SUBSCRIPT = "₀₁₂₃₄₅₆₇₈₉";

@@ -15,7 +15,7 @@
  */
 
 import { drawAxisLines, drawMarkerLine, drawXTicks, drawYTicks } from "./axes.js";
-import { createCanvas, html } from "./canvas.js";
+import { createCanvas, font, html, scaledMargin } from "./canvas.js";
 import { DecimatingSeries, lossRange, nearestIndex } from "./series.js";
 import {
   formatCount, formatExact, formatNumber, formatTick, linearScale, logDomain, logScale, logTicks, niceDomain,
@@ -52,14 +52,15 @@ export function createLossChart(container, { capacity = 4000 } = {}) {
   }
 
   function draw() {
-    const { ctx, width, height } = plot.begin();
+    const { ctx, width, height, scale } = plot.begin();
     const view = series.view();
-    const box = { left: MARGIN.left, right: width - MARGIN.right, top: MARGIN.top, bottom: height - MARGIN.bottom };
+    const m = scaledMargin(MARGIN, scale);
+    const box = { left: m.left, right: width - m.right, top: m.top, bottom: height - m.bottom };
     const hasTest = view.test.some(Number.isFinite);
     key.querySelectorAll(".bl-loss-key-test").forEach((el) => el.setAttribute("opacity", hasTest ? 1 : 0.25));
     if (view.length === 0) {
       frame = null;
-      drawEmpty(ctx, box);
+      drawEmpty(ctx, box, scale);
       readout.textContent = "no updates yet";
       return;
     }
@@ -86,7 +87,7 @@ export function createLossChart(container, { capacity = 4000 } = {}) {
       yStep = tickStep(d[0], d[1], 5);
     }
     frame = { x, y, view, box, hasTest };
-    drawGrid(ctx, box, x, y, xDomain, yTicks, yStep, log);
+    drawGrid(ctx, box, x, y, xDomain, yTicks, yStep, log, scale);
     ctx.save();
     ctx.beginPath();
     ctx.rect(box.left, box.top - 2, box.right - box.left, box.bottom - box.top + 4);
@@ -179,32 +180,32 @@ function drawLine(ctx, steps, values, n, x, y, colour, dash) {
   ctx.setLineDash([]);
 }
 
-function drawGrid(ctx, box, x, y, xDomain, yTicks, yStep, log) {
+function drawGrid(ctx, box, x, y, xDomain, yTicks, yStep, log, scale) {
   const yLabel = log ? (v) => formatTick(v, v) : (v) => formatTick(v, yStep);
   drawYTicks(ctx, box, yTicks, y, yLabel, { gridLines: "#e6e6e6", tickMarks: false });
-  const xTicks = niceTicks(xDomain[0], xDomain[1], Math.max(2, Math.floor((box.right - box.left) / 80)))
+  const xTicks = niceTicks(xDomain[0], xDomain[1], Math.max(2, Math.floor((box.right - box.left) / (80 * scale))))
     .filter((v) => Number.isInteger(v));
   drawXTicks(ctx, box, xTicks, x, formatCount);
   drawAxisLines(ctx, box);
-  ctx.font = "12px system-ui, sans-serif";
+  ctx.font = font(ctx, 12);
   ctx.fillStyle = "#444";
   ctx.textAlign = "center";
   ctx.textBaseline = "top";
-  ctx.fillText("updates", (box.left + box.right) / 2, box.bottom + 21);
+  ctx.fillText("updates", (box.left + box.right) / 2, box.bottom + 21 * scale);
   ctx.save();
-  ctx.translate(14, (box.top + box.bottom) / 2);
+  ctx.translate(14 * scale, (box.top + box.bottom) / 2);
   ctx.rotate(-Math.PI / 2);
   ctx.textBaseline = "middle";
   ctx.fillText(log ? "loss (log scale)" : "loss", 0, 0);
   ctx.restore();
 }
 
-function drawEmpty(ctx, box) {
+function drawEmpty(ctx, box, scale) {
   drawAxisLines(ctx, box);
   ctx.fillStyle = "#777";
-  ctx.font = "12px system-ui, sans-serif";
+  ctx.font = font(ctx, 12);
   ctx.textAlign = "center";
   ctx.textBaseline = "middle";
   ctx.fillText("the loss appears here once training starts", (box.left + box.right) / 2, (box.top + box.bottom) / 2);
-  ctx.fillText("updates", (box.left + box.right) / 2, box.bottom + 21);
+  ctx.fillText("updates", (box.left + box.right) / 2, box.bottom + 21 * scale);
 }

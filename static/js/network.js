@@ -4,6 +4,8 @@
  *   const view = createNetworkView(container, {onHover, onPick});
  *   view.update(state);      // every frame; cheap (attributes only, unchanged values skipped)
  *   view.inspect(target);    // the info a hover on target would report, for tests and the shell
+ *   view.setFill(true);      // fill the container's box (presenter view): the drawing's units are then CSS
+ *                            // pixels, so its text is drawn at the page's --bl-text-scale, whatever the box
  *   view.destroy();
  *
  * state (see netinfo.js): {sizes, activations?, o[l], net[l] (l = 0..L), weights[l], biases[l], delta[l],
@@ -24,10 +26,10 @@
  * output towards the inputs. Connections and bias squares: colour = sign, depth and width grow with |w|.
  */
 
-import { html } from "./canvas.js";
+import { html, scaledMargin } from "./canvas.js";
 import { divergingScale, legendGradient, rgbCss, signColor } from "./colors.js";
 import {
-  biasGeometry, connectionMidpoint, connectionPath, layerName, maxStrokeFor, networkLayout, paramKey,
+  biasGeometry, connectionMidpoint, connectionPath, layerName, MARGIN, maxStrokeFor, networkLayout, paramKey,
   strokeWidth, weightIndex,
 } from "./layout.js";
 import { colourDomains, deltaOf, describe, layerColouring } from "./netinfo.js";
@@ -64,13 +66,16 @@ export function createNetworkView(container, { onHover, onPick = () => {}, onSel
   let parts = null;
   let state = null;
   let hovered = null; // {target, clientX, clientY}
+  let fill = null; // filling the box: {width, height, text} (CSS pixels and the text scale); null: own aspect
 
   function build(sizes) {
     svgEl.replaceChildren();
     const maxN = Math.max(...sizes);
-    const height = Math.round(Math.min(560, Math.max(240, 72 + maxN * 40)));
-    svgEl.setAttribute("viewBox", `0 0 ${WIDTH} ${height}`);
-    const layout = networkLayout(sizes, WIDTH, height);
+    const text = fill?.text ?? 1;
+    const width = fill?.width ?? WIDTH;
+    const height = fill?.height ?? Math.round(Math.min(560, Math.max(240, 72 + maxN * 40)));
+    svgEl.setAttribute("viewBox", `0 0 ${width} ${height}`);
+    const layout = networkLayout(sizes, width, height, { margin: scaledMargin(MARGIN, text), maxRadius: 18 * text });
     const { layers, radius } = layout;
     const g = {
       hits: svg("g", { class: "bl-link-hits" }, svgEl),
@@ -83,7 +88,8 @@ export function createNetworkView(container, { onHover, onPick = () => {}, onSel
     };
     const p = { sizes, layout, links: [], biases: [], nodes: [], values: [], activationLabels: [], cache: {} };
     p.maxStroke = maxStrokeFor(layout);
-    p.showValues = maxN <= 4;
+    // Each neuron's value above it, for small networks, where the line of text fits between two neurons.
+    p.showValues = maxN <= 4 && (maxN === 1 || layout.pitch >= 2 * radius + 11 * text * 1.6);
 
     for (let l = 0; l + 1 < sizes.length; l++) {
       for (let i = 0; i < sizes[l]; i++) {
@@ -114,7 +120,7 @@ export function createNetworkView(container, { onHover, onPick = () => {}, onSel
       for (let j = 0; j < n; j++) {
         const { x, y } = layers[l].nodes[j];
         row.push(svg("circle", { class: "bl-node", cx: x, cy: y, r: radius, "data-kind": "neuron", "data-layer": l, "data-j": j }, g.nodes));
-        if (p.showValues) texts.push(svg("text", { class: "bl-node-value", x, y: y - radius - 5, "text-anchor": "middle" }, g.values));
+        if (p.showValues) texts.push(svg("text", { class: "bl-node-value", x, y: y - radius - 5 * text, "text-anchor": "middle" }, g.values));
       }
       p.nodes.push(row);
       p.values.push(texts);
@@ -122,25 +128,43 @@ export function createNetworkView(container, { onHover, onPick = () => {}, onSel
     const L = sizes.length - 1;
     sizes.forEach((n, l) => {
       const x = layers[l].x;
-      const label = svg("text", { class: "bl-layer-label", x, y: 16, "text-anchor": "middle" }, g.labels);
+      const label = svg("text", { class: "bl-layer-label", x, y: 16 * text, "text-anchor": "middle" }, g.labels);
       label.textContent = layerName(l, sizes);
-      p.activationLabels.push(svg("text", { class: "bl-layer-sub", x, y: 31, "text-anchor": "middle" }, g.labels));
+      // Large text in a narrow box (presenter view, many layers): the short name, so neighbours do not touch.
+      const room = sizes.length > 1 ? (width - layout.margin.left - layout.margin.right) / (sizes.length - 1) : width;
+      if (label.getComputedTextLength() > 0.92 * room) label.textContent = layerName(l, sizes, { short: true });
+      p.activationLabels.push(svg("text", { class: "bl-layer-sub", x, y: 31 * text, "text-anchor": "middle" }, g.labels));
     });
     // Every neuron's name (the server's: x₁, h₁, ŷ), set when the names arrive: inputs to the left, outputs to
     // the right, hidden neurons just below and right of their circle (away from the bias square) when few.
     p.names = [];
     // Room below a neuron for its name and above the next for its value (else the tooltip names it).
-    const roomy = layout.pitch >= 2 * radius + 34;
+    const roomy = layout.pitch >= 2 * radius + 34 * text;
     layers.forEach((layer, l) => layer.nodes.forEach((node, k) => {
       let attrs;
-      if (l === 0) attrs = { class: "bl-io-label", x: node.x - radius - 6, y: node.y + 4, "text-anchor": "end" };
-      else if (l === L) attrs = { class: "bl-io-label", x: node.x + radius + 6, y: node.y + 4, "text-anchor": "start" };
-      else if (roomy) attrs = { class: "bl-node-name", x: node.x + radius * 0.9, y: node.y + radius + 12, "text-anchor": "start" };
+      if (l === 0) attrs = { class: "bl-io-label", x: node.x - radius - 6 * text, y: node.y + 4 * text, "text-anchor": "end" };
+      else if (l === L) attrs = { class: "bl-io-label", x: node.x + radius + 6 * text, y: node.y + 4 * text, "text-anchor": "start" };
+      else if (roomy) attrs = { class: "bl-node-name", x: node.x + radius * 0.9, y: node.y + radius + 12 * text, "text-anchor": "start" };
       else return;
       p.names.push({ l, k, el: svg("text", attrs, g.labels) });
     }));
     p.badgeGroup = g.badges;
+    p.text = text;
     return p;
+  }
+
+  // Filling its box, the drawing is rebuilt at the box's size whenever that changes (a window resized, the
+  // presenter view toggled), so a CSS pixel stays one unit of the drawing and its text keeps its size.
+  const boxWatch = new ResizeObserver(() => refit());
+  function refit() {
+    if (!fill) return;
+    const r = svgEl.getBoundingClientRect();
+    const text = Number.parseFloat(getComputedStyle(svgEl).getPropertyValue("--bl-text-scale")) || 1;
+    const next = { width: Math.max(1, Math.round(r.width)), height: Math.max(1, Math.round(r.height)), text };
+    if (next.width === fill.width && next.height === fill.height && next.text === fill.text) return;
+    fill = next;
+    key = null;
+    if (state) update(state);
   }
 
   function update(next) {
@@ -235,8 +259,8 @@ export function createNetworkView(container, { onHover, onPick = () => {}, onSel
       }
       if (!at) return;
       const g = svg("g", { class: "bl-badge", transform: `translate(${at.x.toFixed(1)},${at.y.toFixed(1)})` }, parts.badgeGroup);
-      svg("circle", { r: 8 }, g);
-      const t = svg("text", { y: 3.5, "text-anchor": "middle" }, g);
+      svg("circle", { r: 8 * parts.text }, g);
+      const t = svg("text", { y: 3.5 * parts.text, "text-anchor": "middle" }, g);
       t.textContent = String(n + 1);
     });
   }
@@ -320,7 +344,20 @@ export function createNetworkView(container, { onHover, onPick = () => {}, onSel
     inspect(target) {
       return state ? describe(state, target) : null;
     },
+    setFill(on) {
+      if (Boolean(on) === Boolean(fill)) return refit();
+      fill = on ? { width: 0, height: 0, text: 0 } : null;
+      key = null;
+      if (on) {
+        boxWatch.observe(svgEl);
+        refit();
+      } else {
+        boxWatch.unobserve(svgEl);
+        if (state) update(state);
+      }
+    },
     destroy() {
+      boxWatch.disconnect();
       window.removeEventListener("scroll", onScroll, { capture: true });
       tooltip?.destroy();
       root.remove();
@@ -344,15 +381,16 @@ function buildLegend(root) {
   const tickEls = [0, 1, 2].map(() => html("span", null, ticks));
   const links = html("div", "bl-legend-item bl-legend-links", el);
   html("div", "bl-legend-title", links, "connections and biases");
-  const key = html("div", "bl-legend-key", links);
-  key.innerHTML = `<svg width="240" height="34" viewBox="0 0 240 34" aria-hidden="true">
-      <line x1="2" y1="9" x2="34" y2="9" stroke="${rgbCss(signColor(-2.2))}" stroke-width="5"/>
-      <text x="40" y="13">negative w</text>
-      <line x1="110" y1="9" x2="142" y2="9" stroke="${rgbCss(signColor(2.2))}" stroke-width="5"/>
-      <text x="148" y="13">positive</text>
-      <rect x="12" y="21" width="9" height="9" rx="1" fill="${rgbCss(signColor(1))}" stroke="#555" stroke-width="0.8"/>
-      <text x="40" y="30">bias b: the square by each neuron</text>
-    </svg>`;
+  // Words and swatches in HTML (not one SVG row), so the key wraps where the legend is narrow.
+  const key = html("div", "bl-legend-swatches bl-legend-key", links);
+  for (const [shape, colour, text] of [
+    ["line", signColor(-2.2), "negative w"], ["line", signColor(2.2), "positive"],
+    ["square", signColor(1), "bias b: the square by each neuron"],
+  ]) {
+    const item = html("span", "bl-swatch", key);
+    html("span", `bl-swatch-${shape}`, item).style.background = rgbCss(colour);
+    item.append(text);
+  }
   const widthNote = html("div", "bl-legend-note", links, "");
   html("div", "bl-legend-note", links, "click a neuron, connection or bias: the chain rule with its numbers");
   return { title, bar, tickEls, widthNote, cache: {} };

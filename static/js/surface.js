@@ -29,7 +29,7 @@
 import {
   clipToBox, drawAxisLines, drawCells, drawFrame, drawMarkerLine, drawXTicks, drawYTicks, linearTicks,
 } from "./axes.js";
-import { createCanvas, html } from "./canvas.js";
+import { createCanvas, font, html, paintsLike, scaledMargin, textScale } from "./canvas.js";
 import { legendGradient, sequentialScale } from "./colors.js";
 import { contours, surfaceLevels } from "./contours.js";
 import {
@@ -147,11 +147,12 @@ export function createSurfaceView(container) {
   }
 
   function draw() {
-    const { ctx, width, height } = plot.begin();
-    const box = { left: MARGIN.left, right: width - MARGIN.right, top: MARGIN.top, bottom: height - MARGIN.bottom };
+    const { ctx, width, height, scale } = plot.begin();
+    const m = scaledMargin(MARGIN, scale);
+    const box = { left: m.left, right: width - m.right, top: m.top, bottom: height - m.bottom };
     if (!surface) {
       ctx.fillStyle = "#666";
-      ctx.font = "13px system-ui, sans-serif";
+      ctx.font = font(ctx, 13);
       ctx.textAlign = "center";
       ctx.textBaseline = "middle";
       const cx = width / 2;
@@ -160,18 +161,19 @@ export function createSurfaceView(container) {
         ctx.fillText("Waiting for the path to have two points…", cx, cy);
         return;
       }
-      ctx.fillText("No loss surface yet.", cx, cy - 20);
-      ctx.fillText("Choose “two weights” and click two connections in the network,", cx, cy + 2);
-      ctx.fillText("or choose the random or the trajectory plane.", cx, cy + 20);
+      ctx.fillText("No loss surface yet.", cx, cy - 20 * scale);
+      ctx.fillText("Choose “two weights” and click two connections in the network,", cx, cy + 2 * scale);
+      ctx.fillText("or choose the random or the trajectory plane.", cx, cy + 20 * scale);
       return;
     }
     stats.draws++;
     const { canvas } = plot;
     const resized = layer.width !== canvas.width || layer.height !== canvas.height;
-    if (layerFor !== surface || resized) {
+    if (layerFor !== surface || resized || textScale(layer.getContext("2d")) !== scale) {
       if (layerFor === surface) stats.resizes++;
       layer.width = canvas.width;
       layer.height = canvas.height;
+      paintsLike(layer, canvas); // its axes' text at the visible canvas's text scale
       const under = layer.getContext("2d");
       under.setTransform(canvas.width / Math.max(1, width), 0, 0, canvas.height / Math.max(1, height), 0, 0);
       if (oneD) paintCurve(under, box);
@@ -302,11 +304,11 @@ export function createSurfaceView(container) {
       }
       drawNow(ctx, px, py, "#222");
       ctx.fillStyle = "#222";
-      ctx.font = "12px system-ui, sans-serif";
+      ctx.font = font(ctx, 12);
       ctx.textAlign = "left";
       ctx.textBaseline = "bottom";
       const label = `${shortAxisLabel(surface.axes?.[0] ?? "x")} = ${formatNumber(current[0], 5)}`;
-      ctx.fillText(label, Math.min(px + 6, box.right - ctx.measureText(label).width - 2), box.top + 14);
+      ctx.fillText(label, Math.min(px + 6, box.right - ctx.measureText(label).width - 2), box.top + 14 * textScale(ctx));
     }
     ctx.restore();
   }
@@ -427,22 +429,23 @@ function drawArrow(ctx, arrow, x0, y0) {
 }
 
 function drawAxes(ctx, box, xDomain, yDomain, x, y, grid = false) {
-  const across = linearTicks(xDomain[0], xDomain[1]);
+  const across = linearTicks(xDomain[0], xDomain[1], 5, { length: box.right - box.left, ctx });
   drawXTicks(ctx, box, across.ticks, x, across.label);
-  const up = linearTicks(yDomain[0], yDomain[1]);
+  const up = linearTicks(yDomain[0], yDomain[1], 5, { length: box.bottom - box.top, ctx });
   drawYTicks(ctx, box, up.ticks, y, up.label, { gridLines: grid ? "#ececec" : null });
   if (grid) drawAxisLines(ctx, box);
   else drawFrame(ctx, box);
 }
 
 function axisTitles(ctx, box, across, up) {
-  ctx.font = "12px system-ui, sans-serif";
+  const scale = textScale(ctx);
+  ctx.font = font(ctx, 12);
   ctx.fillStyle = "#222";
   ctx.textAlign = "center";
   ctx.textBaseline = "top";
-  ctx.fillText(across, (box.left + box.right) / 2, box.bottom + 22);
+  ctx.fillText(across, (box.left + box.right) / 2, box.bottom + 22 * scale);
   ctx.save();
-  ctx.translate(14, (box.top + box.bottom) / 2);
+  ctx.translate(14 * scale, (box.top + box.bottom) / 2);
   ctx.rotate(-Math.PI / 2);
   ctx.textBaseline = "middle";
   ctx.fillText(up, 0, 0);

@@ -34,6 +34,7 @@ export const PROPERTIES = [
   { name: "log_scale", type: "bool", group: "view" },
   { name: "surface", type: "string", group: "view" },
   { name: "surface_params", type: "params", group: "view" },
+  { name: "presenter_view", type: "bool", group: "view" },
 ];
 
 const BY_NAME = new Map(PROPERTIES.map((p) => [p.name, p]));

@@ -63,3 +63,12 @@ test("installShortcuts calls the handler and stops the browser's own reaction", 
   stop();
   assert.equal(listeners.length, 0);
 });
+
+test("P toggles the presenter view and J shows the join code, for presenters and viewers alike", () => {
+  assert.equal(actionFor(key("KeyP")), "presenterView");
+  assert.equal(actionFor(key("", { key: "p" })), "presenterView"); // a browser that gives only the key
+  assert.equal(actionFor(key("KeyJ")), "joinCode");
+  assert.equal(actionFor(key("KeyP", { repeat: true })), null, "held, it does not flicker");
+  assert.equal(actionFor(key("KeyP", { target: { tagName: "INPUT", type: "number" } })), null);
+  assert.ok(SHORTCUTS.some((s) => s.label === "P" && /presenter view/.test(s.description)));
+});

@@ -91,6 +91,8 @@ test("a bias square sits below left of its neuron, touching it by a stub", () =>
 test("layers are named in plain words", () => {
   assert.deepEqual([0, 1, 2, 3].map((l) => layerName(l, [2, 8, 8, 1])), ["inputs", "hidden layer 1", "hidden layer 2", "output"]);
   assert.equal(layerName(2, [2, 2, 2]), "outputs");
+  assert.equal(layerName(1, [2, 8, 8, 1], { short: true }), "hidden 1");
+  assert.equal(layerName(0, [2, 8, 8, 1], { short: true }), "inputs");
 });
 
 test("parameters have a stable key", () => {
