@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> None:
     network = serving(args.host)
     if network["addresses"]:
         print(f"Students join at http://{url_host(network['addresses'][0])}:{args.port}/ "
-              "(the page's 'Show join code' shows the link and its QR code)", flush=True)
+              "(the page's 'Join code' button shows the link and its QR code)", flush=True)
     if network["advice"]:
         print(network["advice"], flush=True)
     if args.reload:

@@ -229,7 +229,7 @@ function welcome(w) {
   document.body.dataset.role = w.role;
   controls.setRole(w.role);
   $("role").textContent = w.role === "controller"
-    ? "You are presenting. Students follow with the viewer link."
+    ? "You are presenting."  // how many follow, and how they join, are beside it
     : "Following the presenter's session: you see what they do; the controls are theirs.";
   setConfig(w.config);
   controls.setPlaying(Boolean(w.playing));

@@ -31,7 +31,7 @@ def test_the_page_loads_with_no_errors_and_draws_every_panel(open_page):
     # The phase indicator names δ for every layer from the output back; the shortcuts are listed.
     expect(page.locator("#phase-indicator li")).to_have_text(
         ["forward", "δ layer 3 (output)", "δ layer 2", "δ layer 1", "update"])
-    expect(page.locator("#shortcuts dt")).to_have_text(["Space", "→", "←", "Shift + →", "R"])
+    expect(page.locator("#shortcuts dt")).to_have_text(["Space", "→", "←", "Shift + →", "R", "P", "J"])
     # Every control fits its column: nothing spills out sideways.
     overflow = page.evaluate("""() => [...document.querySelectorAll('#controls *')]
         .filter((el) => el.getBoundingClientRect().right > document.getElementById('controls')
