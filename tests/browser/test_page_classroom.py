@@ -156,6 +156,26 @@ def test_presenter_view_shows_the_four_drawings_on_one_screen_with_large_text(op
     assert "presenter_view" not in page.evaluate("() => location.hash")
 
 
+@pytest.mark.parametrize("preset", ["curve", "worked_222"])
+def test_the_worked_examples_read_from_the_back_too(open_page, preset):
+    # The curve has a 1-D surface and no decision map; the 2-2-2 network shows each neuron's value.
+    page = open_page(f"#preset={preset}&presenter_view=1", wait=False, viewport={"width": 1280, "height": 720})
+    page.add_init_script(RECORD_CANVAS_TEXT)
+    page.reload()
+    wait_for_app(page)
+    page.wait_for_function("() => window.backpropLab.surface !== null")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => window.backpropLab.frame.header.step === 1"
+                           " && window.canvasText.presenter['surface-view'] !== undefined")
+    assert min(page.evaluate("() => window.canvasText.presenter").values()) >= 16
+    smallest = page.evaluate(SMALLEST_DOM_TEXT)
+    assert smallest["px"] >= 16, smallest
+    for name in ("network", "loss surface"):
+        box = page.locator(DRAWINGS[name]).bounding_box()
+        assert box["y"] + box["height"] <= 720 + 0.5 and box["height"] >= 0.2 * 720, (name, box)
+    screenshot(page, f"45_presenter_view_{preset}", full_page=False)
+
+
 def test_a_link_with_the_presenter_view_opens_in_it_for_viewers_too(open_page):
     presenter = open_page("#dataset=gauss&sizes=2&presenter_view=1", viewport={"width": 1280, "height": 720})
     expect(presenter.locator("body")).to_have_class("presenter")
