@@ -443,11 +443,16 @@ function axisTitles(ctx, box, across, up) {
   ctx.fillStyle = "#222";
   ctx.textAlign = "center";
   ctx.textBaseline = "top";
-  ctx.fillText(across, (box.left + box.right) / 2, box.bottom + 22 * scale);
+  ctx.fillText(fitted(ctx, across, box.right - box.left), (box.left + box.right) / 2, box.bottom + 22 * scale);
   ctx.save();
   ctx.translate(14 * scale, (box.top + box.bottom) / 2);
   ctx.rotate(-Math.PI / 2);
   ctx.textBaseline = "middle";
-  ctx.fillText(up, 0, 0);
+  ctx.fillText(fitted(ctx, up, box.bottom - box.top), 0, 0);
   ctx.restore();
+}
+
+/** An axis title that fits `room` pixels: "d₂ (random direction)" loses its words in brackets when it would not. */
+function fitted(ctx, title, room) {
+  return ctx.measureText(title).width <= room ? title : title.replace(/\s*\(.*\)$/, "");
 }

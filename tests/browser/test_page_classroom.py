@@ -26,13 +26,14 @@ DRAWINGS = {
 }
 
 # Records the smallest text each canvas draws, from the page's first script on, apart for the desk layout and
-# the presenter view (by the page's class at the moment of drawing).
+# the presenter view (by the page's class at the moment of drawing). A canvas outside the page is a layer a view
+# paints and then copies onto its canvas (the loss surface's axes and heatmap): its text counts as drawn.
 RECORD_CANVAS_TEXT = """(() => {
   window.canvasText = {desk: {}, presenter: {}};
   const fillText = CanvasRenderingContext2D.prototype.fillText;
   CanvasRenderingContext2D.prototype.fillText = function (...args) {
     const px = Number(/([\\d.]+)px/.exec(this.font)[1]);
-    const name = this.canvas.closest('.view')?.id ?? 'offscreen';
+    const name = this.canvas.isConnected ? this.canvas.closest('.view').id : 'layer';
     const seen = window.canvasText[document.body.classList.contains('presenter') ? 'presenter' : 'desk'];
     if (seen[name] === undefined || px < seen[name]) seen[name] = px;
     return fillText.apply(this, args);
@@ -132,7 +133,7 @@ def test_presenter_view_shows_the_four_drawings_on_one_screen_with_large_text(op
     expect(page.locator("body")).to_have_class("presenter")
     expect(page.locator("#presenter-view")).to_have_attribute("aria-pressed", "true")
     assert "presenter_view=1" in page.evaluate("() => location.hash"), "the view is kept in the link"
-    page.wait_for_function("() => ['map-view', 'loss-view', 'surface-view']"
+    page.wait_for_function("() => ['map-view', 'loss-view', 'layer']"
                            ".every((id) => window.canvasText.presenter[id] !== undefined)")
 
     for name, box in drawing_boxes(page).items():
@@ -166,7 +167,7 @@ def test_the_worked_examples_read_from_the_back_too(open_page, preset):
     page.wait_for_function("() => window.backpropLab.surface !== null")
     page.keyboard.press("ArrowRight")
     page.wait_for_function("() => window.backpropLab.frame.header.step === 1"
-                           " && window.canvasText.presenter['surface-view'] !== undefined")
+                           " && window.canvasText.presenter.layer !== undefined")
     assert min(page.evaluate("() => window.canvasText.presenter").values()) >= 16
     smallest = page.evaluate(SMALLEST_DOM_TEXT)
     assert smallest["px"] >= 16, smallest
