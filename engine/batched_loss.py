@@ -7,6 +7,8 @@ gives (to float32 rounding), computed without a Python loop over the points.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from .activations import Activation
@@ -15,6 +17,7 @@ from .directions import Plane, layer_views
 from .network import Network
 
 Array = np.ndarray
+Progress = Callable[[float], None]  # told the share of the work done; raises to stop it
 
 # Bytes per (chunk, width, batch) array: a chunk's arrays then stay within a core's 1 MB L2 cache, and each
 # NumPy call still has tens of thousands of numbers to amortise its overhead. 256 KB to 2 MB measured alike.
@@ -24,13 +27,15 @@ CHUNK_BYTES = 512 << 10
 CHUNK_BYTES_NEW_ARRAYS = 120 << 10
 
 
-def naive_losses(net: Network, X: Array, T: Array, thetas: Array) -> Array:
+def naive_losses(net: Network, X: Array, T: Array, thetas: Array, progress: Progress | None = None) -> Array:
     """The reference: ``set_flat`` and ``net.loss`` for each row of thetas (m, n_params) -> (m,) float64.
     The network is left as it was."""
     saved = net.flat()
     try:
         out = np.empty(len(thetas))
         for k, theta in enumerate(thetas):
+            if progress is not None:
+                progress(k / len(thetas))
             net.set_flat(theta)
             out[k] = net.loss(X, T)
     finally:
@@ -66,6 +71,7 @@ def plane_losses(
     dtype: type = np.float32,
     accuracy: bool | None = None,
     chunk_bytes: int | None = None,
+    progress: Progress | None = None,
 ) -> tuple[Array, Array | None]:
     """E (and the share classed right) at each point of the plane: coords (m, k) -> (m,), (m,) or None.
 
@@ -73,6 +79,8 @@ def plane_losses(
     array (None: chosen for the network's activations). Layers before the first one the plane moves are
     run once. That layer's net is linear in the coordinates, net = N_0 + sum_k c_k N_k, so a chunk's nets
     come from one matrix product, [1, c] @ [N_0; N_k], however many points it has.
+    progress: called before each chunk with the share of points done; it may raise to stop the work (a
+    caller's time budget, or a page that no longer wants the result).
     """
     coords = np.atleast_2d(np.asarray(coords, dtype=np.float64))
     X, T = np.asarray(X, dtype=np.float64), np.asarray(T, dtype=np.float64)
@@ -80,7 +88,7 @@ def plane_losses(
         x = plane.point(coords)[:, 0]  # weights[0][0, 0] comes first in flat()
         return net.f(x).astype(dtype), None
     if type(net).forward is not Network.forward:  # a model with its own forward: no batched shortcut
-        return naive_losses(net, X, T, plane.point(coords)).astype(dtype), None
+        return naive_losses(net, X, T, plane.point(coords), progress).astype(dtype), None
     encoding = class_encoding(net, T) if accuracy is not False else None
     if accuracy and encoding is None:
         raise ValueError("accuracy: the targets are not class labels")
@@ -99,6 +107,8 @@ def plane_losses(
     loss = np.empty(len(coords))
     acc = np.empty(len(coords)) if encoding else None
     for start in range(0, len(coords), chunk):
+        if progress is not None:
+            progress(start / len(coords))
         c = coords[start : start + chunk]
         net_out, o_out = _forward(net, plane, c, first, basis, [b[: len(c)] for b in buffers], dtype)
         rows = len(c) * batch

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from .batched_loss import Progress
 from .network import Network
 
 Array = np.ndarray
@@ -60,7 +61,7 @@ def flat_gradient(net: Network, X: Array, T: Array) -> Array:
     return np.concatenate([a.ravel() for pair in zip(grads.weights, grads.biases, strict=True) for a in pair])
 
 
-def gradcheck(net: Network, X: Array, T: Array, eps: float = 1e-3) -> GradCheck:
+def gradcheck(net: Network, X: Array, T: Array, eps: float = 1e-3, progress: Progress | None = None) -> GradCheck:
     """Compare dE/dθ from backprop with a centred finite difference for every parameter θ.
 
     The difference is the fourth-order centred stencil
@@ -71,7 +72,8 @@ def gradcheck(net: Network, X: Array, T: Array, eps: float = 1e-3) -> GradCheck:
     stencil's points) spoils any finite difference: that is the corner's fault, not backprop's. Such a crossing
     is detected, and the parameter checked again with smaller steps (SMALLER_EPS) until its stencil stays on
     one side; if none does, it is marked ``on_kink``. The relative error is |a − b| / max(|a| + |b|, 1e-8).
-    The network is left as it was.
+    The network is left as it was, also when ``progress`` (told the share of parameters done) raises to stop
+    the check early.
     """
     backprop = flat_gradient(net, X, T)
     theta = net.flat()
@@ -103,6 +105,8 @@ def gradcheck(net: Network, X: Array, T: Array, eps: float = 1e-3) -> GradCheck:
     on_kink = np.zeros(theta.size, dtype=bool)
     try:
         for k in range(theta.size):
+            if progress is not None:
+                progress(k / theta.size)
             numeric[k], crossed = difference(k, eps)
             for smaller in (h for h in SMALLER_EPS if h < eps):
                 if not crossed:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .batched_loss import plane_losses
+from .batched_loss import Progress, plane_losses
 from .directions import ParamRef, Plane, parameter_label, parameter_plane, pca_plane, random_plane
 from .grid import Span, axis_ranges, check_resolution, current_point, path_coordinates
 from .network import Network
@@ -69,6 +69,7 @@ def _surface(
     margin: float,
     minimum: float,
     chunk_bytes: int | None,
+    progress: Progress | None,
     explained: Array | None = None,
 ) -> Surface:
     """E over ``plane`` on the grid the caller asked for; ``minimum``: the least half-width of a span
@@ -79,7 +80,7 @@ def _surface(
     (a_lo, a_hi), (b_lo, b_hi) = axis_ranges(span, current, coords, margin, minimum)
     alpha, beta = np.linspace(a_lo, a_hi, resolution), np.linspace(b_lo, b_hi, resolution)
     grid = np.stack(np.meshgrid(alpha, beta), axis=-1).reshape(-1, 2)  # alpha runs fastest
-    loss, acc = plane_losses(net, X, T, plane, grid, chunk_bytes=chunk_bytes)
+    loss, acc = plane_losses(net, X, T, plane, grid, chunk_bytes=chunk_bytes, progress=progress)
     shape = (resolution, resolution)
     return Surface(
         kind, alpha, beta, loss.reshape(shape), None if acc is None else acc.reshape(shape), plane,
@@ -103,6 +104,7 @@ def parameter_surface(
     steps: Array | None = None,
     margin: float = 0.25,
     chunk_bytes: int | None = None,
+    progress: Progress | None = None,
 ) -> Surface:
     """E over two chosen parameters, ("weight", l, i, j) or ("bias", l, j), every other at its current value.
     The axes are the parameters' own values. Default span: the path's extent, half-width at least 0.5."""
@@ -118,6 +120,7 @@ def parameter_surface(
     return _surface(
         "parameters", net, X, T, plane, labels, texts, minimum=0.5,
         resolution=resolution, span=span, path=path, steps=steps, margin=margin, chunk_bytes=chunk_bytes,
+        progress=progress,
     )
 
 
@@ -135,6 +138,7 @@ def random_surface(
     steps: Array | None = None,
     margin: float = 0.25,
     chunk_bytes: int | None = None,
+    progress: Progress | None = None,
 ) -> Surface:
     """E on a seeded random plane through ``origin`` (default: the current weights), filter-normalised.
     Coordinates are in units of each neuron's incoming weights' norm; the default span is ±1 (Li et al.)."""
@@ -153,6 +157,7 @@ def random_surface(
     return _surface(
         "random", net, X, T, plane, labels, texts, minimum=0.5,
         resolution=resolution, span=span, path=path, steps=steps, margin=margin, chunk_bytes=chunk_bytes,
+        progress=progress,
     )
 
 
@@ -168,6 +173,7 @@ def pca_surface(
     margin: float = 0.25,
     seed: int = 0,
     chunk_bytes: int | None = None,
+    progress: Progress | None = None,
 ) -> Surface:
     """E on the plane of the path's first two principal components, centred on the path's last point
     (pass the current weights last). Coordinates are distances in parameter space along unit directions."""
@@ -183,6 +189,7 @@ def pca_surface(
     return _surface(
         "pca", net, X, T, plane, labels, texts, minimum=0.0, explained=explained,
         resolution=resolution, span=span, path=path, steps=steps, margin=margin, chunk_bytes=chunk_bytes,
+        progress=progress,
     )
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .batched_loss import plane_losses
+from .batched_loss import Progress, plane_losses
 from .curve import Curve
 from .directions import ParamRef, Plane, parameter_label, parameter_plane
 from .grid import Span, axis_ranges, check_resolution, current_point, path_coordinates
@@ -57,6 +57,7 @@ def parameter_profile(
     path: Array | None = None,
     steps: Array | None = None,
     margin: float = 0.25,
+    progress: Progress | None = None,
 ) -> Profile:
     """E along one parameter, every other at its current value; float64. For a ``Curve`` model this is f."""
     plane = parameter_plane(net, (param,), ("param",))
@@ -65,7 +66,7 @@ def parameter_profile(
     current = current_point(plane, net)
     ((lo, hi),) = axis_ranges(span, current, coords, margin, 0.5)
     x = np.linspace(lo, hi, resolution)
-    loss, _ = plane_losses(net, X, T, plane, x[:, None], np.float64, accuracy=False)
+    loss, _ = plane_losses(net, X, T, plane, x[:, None], np.float64, accuracy=False, progress=progress)
     path_loss, _ = plane_losses(net, X, T, plane, coords, np.float64, accuracy=False)
     if isinstance(net, Curve):
         label = "x"

@@ -15,6 +15,11 @@ from .settings import Settings
 UVICORN_OPTIONS = {"ws_per_message_deflate": False}
 
 
+def uvicorn_options(settings: Settings) -> dict[str, object]:
+    """UVICORN_OPTIONS, and the WebSocket protocol's own cap on a message (it closes the socket, code 1009)."""
+    return {**UVICORN_OPTIONS, "ws_max_size": settings.max_frame_bytes}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="backprop-lab", description="Serve Backprop Lab.")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -31,10 +36,10 @@ def main(argv: list[str] | None = None) -> None:
         print(network["advice"], flush=True)
     if args.reload:
         uvicorn.run("server.app:create_app", factory=True, host=args.host, port=args.port, reload=True,
-                    **UVICORN_OPTIONS)
+                    **uvicorn_options(Settings()))
     else:
-        uvicorn.run(create_app(Settings(host=args.host, port=args.port)), host=args.host, port=args.port,
-                    **UVICORN_OPTIONS)
+        settings = Settings(host=args.host, port=args.port)
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, **uvicorn_options(settings))
 
 
 if __name__ == "__main__":

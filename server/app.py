@@ -8,8 +8,10 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from . import join, routes, ws
+from .guard import allowed_hosts
 from .registry import Registry
 from .settings import Settings
 
@@ -29,6 +31,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Backprop Lab", lifespan=lifespan)
     app.state.settings = settings
     app.state.registry = Registry(settings)
+    # A foreign Host header is refused (HTTP 400), so a rebound DNS name cannot reach the server from a web page.
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(settings))
     app.include_router(routes.router)
     app.include_router(join.router)
     app.include_router(ws.router)

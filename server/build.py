@@ -47,6 +47,18 @@ def optimizer_settings(config: Config) -> dict[str, float]:
     return {k: v for k, v in config.hyper.given().items() if k in takes}
 
 
+TRAJECTORY_ROWS = (16, 2000)  # the fewest and the most points a recorded path keeps
+
+
+def trajectory_rows(n_params: int, settings: Settings) -> int:
+    """How many points of the training path a session keeps: as many as fit in ``settings.trajectory_bytes``
+    (a path point is every weight, float64), within TRAJECTORY_ROWS. The log thins itself evenly when full, and
+    the path drawn always runs from step 0 to the current weights (engine.landscape.trainer_path), so a big
+    network's path has fewer points, never a shorter span: 35 to 69 at 6 × 32 neurons under 3 MB."""
+    low, high = TRAJECTORY_ROWS
+    return max(low, min(high, settings.trajectory_bytes // (8 * n_params)))
+
+
 def build_trainer(config: Config, settings: Settings, own_optimizer: bool = False) -> Trainer:
     """own_optimizer: a worked example trained with the config's optimizer and settings instead of its own
     (momentum or Adam on the curve, the trough and the bowl are the point of those examples)."""
@@ -57,7 +69,8 @@ def build_trainer(config: Config, settings: Settings, own_optimizer: bool = Fals
             preset = make_preset(config.preset)
             optimizer = make_optimizer(config.optimizer, **optimizer_settings(config)) if own_optimizer \
                 else preset.optimizer
-            return Trainer(preset.model, optimizer, preset.data, batch_size=preset.batch_size)
+            return Trainer(preset.model, optimizer, preset.data, batch_size=preset.batch_size,
+                           trajectory_size=trajectory_rows(preset.model.n_params, settings))
         data = make_dataset(
             config.dataset, n=config.n_points, noise=config.noise, test_fraction=config.test_fraction,
             seed=config.data_seed,
@@ -67,6 +80,7 @@ def build_trainer(config: Config, settings: Settings, own_optimizer: bool = Fals
         sizes = [data.n_inputs, *config.sizes, n_out]
         net = Network(sizes, activations=config.activations, loss=config.loss, seed=config.seed)
         optimizer = make_optimizer(config.optimizer, **optimizer_settings(config))
-        return Trainer(net, optimizer, data, batch_size=config.batch_size, seed=config.seed)
+        return Trainer(net, optimizer, data, batch_size=config.batch_size, seed=config.seed,
+                       trajectory_size=trajectory_rows(net.n_params, settings))
     except ValueError as exc:
         raise engine_error(exc) from None

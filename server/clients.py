@@ -1,7 +1,8 @@
 """One connected page: its role, what it has been sent, and the single task that writes to its socket.
 
 Only the client's own sender writes to its WebSocket, so replies, frames and pictures never interleave; and a
-slow page only ever delays itself: it skips to the newest frame when it catches up.
+slow page only ever delays itself: it skips to the newest frame when it catches up. Replies do queue, so their
+queue is bounded: a page that lets it fill is not reading, and is dropped rather than buffered for.
 
 The sender sleeps until its next frame is due and only then listens for news: training changes the session
 hundreds of times a second, and waking every page at each change cost more than the frames themselves with
@@ -11,6 +12,7 @@ hundreds of times a second, and waking every page at each change cost more than 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from collections import deque
@@ -27,11 +29,13 @@ WAITED_SECONDS = 1e-3
 
 
 class Client:
-    def __init__(self, websocket: WebSocket, client_id: str, role: str) -> None:
+    def __init__(self, websocket: WebSocket, client_id: str, role: str, max_outbox: int = 64) -> None:
         self.websocket = websocket
         self.id = client_id
         self.role = role
         self.outbox: deque[str] = deque()
+        self.max_outbox = max_outbox
+        self.jobs: dict[str, asyncio.Task[None]] = {}  # long controls computing for this page (session.py)
         self.wake = asyncio.Event()  # something to send: a reply, or newer state when one is due
         self.wants_news = True  # a frame is due: a change to the session should wake the sender
         self.closed = False
@@ -49,6 +53,11 @@ class Client:
         return self.role == "controller"
 
     def send_json(self, message: dict[str, Any]) -> None:
+        if self.closed:
+            return
+        if len(self.outbox) >= self.max_outbox:
+            self.drop(f"not reading: {self.max_outbox} replies waiting")
+            return
         self.outbox.append(json.dumps(message, separators=(",", ":"), allow_nan=False))
         self.wake.set()
 
@@ -56,6 +65,18 @@ class Client:
         """The session changed: worth waking for only when a frame is due (otherwise its timer wakes it)."""
         if self.wants_news:
             self.wake.set()
+
+    def drop(self, reason: str) -> None:
+        """Close the socket with a reason (code 1008) and send nothing more; its pending replies are freed."""
+        self.closed = True
+        self.outbox.clear()
+        self.wake.set()
+        asyncio.get_running_loop().create_task(self._close(reason))
+
+    async def _close(self, reason: str) -> None:
+        # The protocol gives a closing handshake a timeout of its own, then drops the connection.
+        with contextlib.suppress(Exception):
+            await self.websocket.close(code=1008, reason=reason)
 
     def hurry(self) -> None:
         """A control changed the session: its next frame may go at the display tick, not the stretched one."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic_core import from_json
 
 from engine import DATASETS, LIMITS, LOSSES, OPTIMIZERS, PRESETS
 from engine.activations import ACTIVATIONS
@@ -15,11 +16,19 @@ LossName = Literal[tuple(LOSSES)]  # type: ignore[valid-type]
 OptimizerName = Literal[tuple(OPTIMIZERS)]  # type: ignore[valid-type]
 ActivationName = Literal[tuple(ACTIVATIONS)]  # type: ignore[valid-type]
 PresetName = Literal[tuple(PRESETS)]  # type: ignore[valid-type]
-MessageId = str | int | None
+# Bounds on what a message may carry; the settings (server/settings.py) narrow several of them further.
+MAX_ID_LENGTH = 64  # a message id is echoed in its reply, so it stays short
+MAX_INT = 2**53  # the largest integer a page's JavaScript numbers hold exactly; no count comes near it
+MAX_COUNT = 1_000_000  # n_points, batch_size, example, layer and neuron indices: far above any setting
+MAX_LIST = 64  # sizes and activations
+MessageId = Annotated[str, Field(max_length=MAX_ID_LENGTH)] | Annotated[int, Field(ge=-MAX_INT, le=MAX_INT)] | None
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """No coercion: a boolean or a string is never taken for a number, and no number may be NaN or infinite."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
 
 def _range(name: str) -> dict[str, float]:
@@ -42,7 +51,7 @@ class Hyper(Strict):
         return self.model_dump(exclude_none=True)
 
 
-BatchSize = Annotated[int, Field(ge=1)] | None
+BatchSize = Annotated[int, Field(ge=1, le=MAX_COUNT)] | None
 
 
 class Config(Strict):
@@ -50,10 +59,12 @@ class Config(Strict):
 
     dataset: DatasetName = "circle"
     noise: Annotated[float, Field(ge=0, le=1)] = 0.1
-    n_points: Annotated[int, Field(ge=4)] = 500
+    n_points: Annotated[int, Field(ge=4, le=MAX_COUNT)] = 500
     test_fraction: Annotated[float, Field(ge=0, le=0.9)] = 0.5
-    sizes: list[Annotated[int, Field(ge=1)]] = Field(default_factory=lambda: [4, 4])
-    activations: ActivationName | list[ActivationName] = "tanh"
+    sizes: Annotated[list[Annotated[int, Field(ge=1, le=MAX_COUNT)]], Field(max_length=MAX_LIST)] = Field(
+        default_factory=lambda: [4, 4]
+    )
+    activations: ActivationName | Annotated[list[ActivationName], Field(max_length=MAX_LIST)] = "tanh"
     loss: LossName = "mse"
     optimizer: OptimizerName = "momentum"
     hyper: Hyper = Field(default_factory=lambda: Hyper(lr=0.03, momentum=0.9))
@@ -69,7 +80,7 @@ class Message(Strict):
 
 class Hello(Message):
     type: Literal["hello"]
-    token: str | None = None
+    token: Annotated[str, Field(max_length=256)] | None = None
     client: Annotated[str, Field(max_length=64)] | None = None
 
 
@@ -79,10 +90,10 @@ class Configure(Message):
     type: Literal["configure"]
     dataset: DatasetName | None = None
     noise: Annotated[float, Field(ge=0, le=1)] | None = None
-    n_points: Annotated[int, Field(ge=4)] | None = None
+    n_points: Annotated[int, Field(ge=4, le=MAX_COUNT)] | None = None
     test_fraction: Annotated[float, Field(ge=0, le=0.9)] | None = None
-    sizes: list[Annotated[int, Field(ge=1)]] | None = None
-    activations: ActivationName | list[ActivationName] | None = None
+    sizes: Annotated[list[Annotated[int, Field(ge=1, le=MAX_COUNT)]], Field(max_length=MAX_LIST)] | None = None
+    activations: ActivationName | Annotated[list[ActivationName], Field(max_length=MAX_LIST)] | None = None
     loss: LossName | None = None
     optimizer: OptimizerName | None = None
     hyper: Hyper | None = None
@@ -129,14 +140,14 @@ class Set(Hyper):
 
 class Select(Message):
     type: Literal["select"]
-    example: Annotated[int, Field(ge=0)] | None
+    example: Count | None
 
 
 class ParamRef(Strict):
     kind: Literal["weight", "bias"]
-    layer: Annotated[int, Field(ge=0)]
-    i: Annotated[int, Field(ge=0)] | None = None  # the source neuron, for a weight
-    j: Annotated[int, Field(ge=0)]
+    layer: Count
+    i: Count | None = None  # the source neuron, for a weight
+    j: Count
 
 
 AxisRange = tuple[Annotated[float, Field(ge=-1000, le=1000)], Annotated[float, Field(ge=-1000, le=1000)]]
@@ -145,9 +156,9 @@ AxisRange = tuple[Annotated[float, Field(ge=-1000, le=1000)], Annotated[float, F
 class SurfaceRequest(Message):
     type: Literal["surface"]
     kind: Literal["weights", "random", "trajectory", "curve", "line", "none"]
-    params: list[ParamRef] = Field(default_factory=list)
+    params: Annotated[list[ParamRef], Field(max_length=2)] = Field(default_factory=list)
     seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
-    resolution: Annotated[int, Field(ge=10)] = 50
+    resolution: Annotated[int, Field(ge=10, le=MAX_COUNT)] = 50
     # A half-width around the current point, or one (low, high) range per axis (a worked example's whole bowl).
     span: Annotated[float, Field(gt=0, le=1000)] | Annotated[list[AxisRange], Field(min_length=1, max_length=2)] \
         | None = None
@@ -171,7 +182,7 @@ class Seek(Message):
     """Go to the state after update ``step``, anywhere in the kept history (the scrubber)."""
 
     type: Literal["seek"]
-    step: Annotated[int, Field(ge=0)]
+    step: Annotated[int, Field(ge=0, le=MAX_INT)]
 
 
 class GradCheckRequest(Message):
@@ -182,9 +193,9 @@ class ExplainElement(Strict):
     """A neuron (layer 0..L, as in NOTATION.md), or a weight or bias (layer l of weights[l] / biases[l])."""
 
     kind: Literal["neuron", "weight", "bias"]
-    layer: Annotated[int, Field(ge=0)]
-    i: Annotated[int, Field(ge=0)] | None = None  # the source neuron, for a weight
-    j: Annotated[int, Field(ge=0)]
+    layer: Count
+    i: Count | None = None  # the source neuron, for a weight
+    j: Count
 
 
 class Explain(Message):
@@ -240,17 +251,44 @@ def plain_error(exc: ValidationError) -> FieldError:
     loc = [p for p in loc if not p.startswith(("literal[", "constrained", "list[", "function-"))]
     field = _field_name(loc)
     kind, got = error["type"], error.get("input")
-    if kind == "json_invalid":
-        return FieldError("message", "message: not valid JSON")
+    if kind == "json_invalid":  # pydantic says why ("recursion limit exceeded at line 1 column 206")
+        reason = str(error.get("ctx", {}).get("error", ""))[:80]
+        return FieldError("message", f"message: not valid JSON{f' ({reason})' if reason else ''}")
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         tag = got.get("type") if isinstance(got, dict) else None
-        said = "is missing" if tag is None else f"{tag!r} is not a message type"
+        said = "is missing" if tag is None else f"{shown(tag)} is not a message type"
         return FieldError("type", f"type: {said}; expected one of {', '.join(CONTROL_TYPES)}")
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         return FieldError(field if loc else "message", f"{field if loc else 'message'}: expected a JSON object")
     message = _PLAIN.get(kind, error["msg"][0].lower() + error["msg"][1:])
-    tail = f", got {got!r}" if kind not in ("missing", "extra_forbidden") and not isinstance(got, dict) else ""
+    tail = f", got {shown(got)}" if kind not in ("missing", "extra_forbidden") and not isinstance(got, dict) else ""
     return FieldError(field, f"{field}: {message}{tail}")
+
+
+def shown(value: Any, limit: int = 40) -> str:
+    """A value as an error repeats it: short, so that a huge input is never sent back."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 12]}… ({len(text)} characters)"
+
+
+_ECHO_ID = TypeAdapter(MessageId, config=ConfigDict(strict=True))
+
+
+def reply_tags(raw: str | bytes) -> tuple[Any, str | None]:
+    """The ``id`` and ``type`` a reply to a malformed message repeats: only an id that is itself valid and a
+    known type, so that a bad message never makes the server echo something large, non-finite or unprintable."""
+    try:
+        said = from_json(raw)  # depth-limited, like the validation itself
+    except ValueError:
+        return None, None
+    if not isinstance(said, dict):
+        return None, None
+    try:
+        msg_id = _ECHO_ID.validate_python(said.get("id"))
+    except ValidationError:
+        msg_id = None
+    kind = said.get("type")
+    return msg_id, kind if isinstance(kind, str) and kind in CONTROL_TYPES else None
 
 
 def parse_control(raw: str | bytes) -> Any:

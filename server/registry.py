@@ -11,6 +11,7 @@ from .protocol import Config, FieldError
 from .scheduler import Scheduler
 from .session import Session
 from .settings import Settings
+from .work import WorkPool
 
 
 class Registry:
@@ -19,14 +20,21 @@ class Registry:
         self.sessions: dict[str, Session] = {}
         self.load = Load(settings)
         self.scheduler = Scheduler()
+        self.work = WorkPool(settings)  # surfaces and gradient checks, all sessions together
 
-    def create(self, config: Config | None = None) -> Session:
-        if len(self.sessions) >= self.settings.max_sessions:
-            raise FieldError(
-                "session", f"session: the server already runs {self.settings.max_sessions} sessions; try later"
-            )
+    def create(self, config: Config | None = None, visitor: str | None = None) -> Session:
+        """A new session; ``visitor``, the client's address, may hold only so many at once."""
+        settings = self.settings
+        if len(self.sessions) >= settings.max_sessions:
+            raise FieldError("session", f"session: the server already runs {settings.max_sessions} sessions; try later")
+        if visitor is not None and visitor not in settings.trusted_addresses:
+            held = sum(1 for s in self.sessions.values() if s.visitor == visitor)
+            if held >= settings.max_sessions_per_visitor:
+                raise FieldError("visitor", f"visitor: you already have {held} sessions open, the most one "
+                                            "computer may have; close some tabs, or wait for them to end")
         session_id = secrets.token_urlsafe(12)
-        session = Session(session_id, self.settings, config or Config(), self.load, self.scheduler)
+        session = Session(session_id, self.settings, config or Config(), self.load, self.scheduler, self.work)
+        session.visitor = visitor
         self.sessions[session_id] = session
         return session
 
@@ -54,3 +62,4 @@ class Registry:
             session.close()
         self.sessions.clear()
         self.scheduler.close()
+        self.work.close()

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from engine import DATASETS, LIMITS, LOSSES, OPTIMIZERS, PRESETS
@@ -16,8 +16,9 @@ from engine.activations import ACTIVATIONS
 
 from .deps import get_registry, get_settings
 from .fitting import fit_loss
+from .guard import TooLarge, origin_allowed, read_body
 from .network_addresses import serving
-from .protocol import Config, FieldError, plain_error
+from .protocol import Config, FieldError, Strict, plain_error
 from .registry import Registry
 from .settings import Settings
 
@@ -71,19 +72,33 @@ async def get_options(settings: SettingsDep) -> dict[str, Any]:
     return {**options(settings), "network": await run_in_threadpool(serving, settings.host)}
 
 
+class NewSession(Strict):
+    config: Config = Field(default_factory=Config)
+
+
+def refused(field: str, message: str, status: int) -> JSONResponse:
+    return JSONResponse({"field": field, "message": message}, status_code=status)
+
+
 @router.post("/api/sessions", status_code=201)
-async def create_session(registry: RegistryDep, body: Annotated[dict[str, Any] | None, Body()] = None) -> Any:
+async def create_session(request: Request, registry: RegistryDep, settings: SettingsDep) -> Any:
+    if not origin_allowed(request.headers, settings):  # another site's page may not fill our sessions
+        return refused("origin", "origin: sessions are created from this server's own page", 403)
     try:
-        config, note = fit_loss(Config.model_validate((body or {}).get("config") or {}), chose_dataset=True)
-        session = registry.create(config)
+        body = await read_body(request, settings.max_body_bytes)
+        config, note = fit_loss(NewSession.model_validate_json(body or b"{}").config, chose_dataset=True)
+        client = request.client
+        session = registry.create(config, visitor=client.host if client else None)
         session.status = note  # a link's data set that needs another loss: the page says what changed
         await session.open_preset_view()
+    except TooLarge as exc:
+        return refused("body", str(exc), 413)
     except ValidationError as exc:
         error = plain_error(exc)
-        return JSONResponse({"field": error.field, "message": error.message}, status_code=422)
+        field = error.field.removeprefix("config.")  # the page names the setting, as in 'configure'
+        return refused(field, error.message.replace(error.field, field, 1), 422)
     except FieldError as exc:
-        status = 503 if exc.field == "session" else 422
-        return JSONResponse({"field": exc.field, "message": exc.message}, status_code=status)
+        return refused(exc.field, exc.message, {"session": 503, "visitor": 429}.get(exc.field, 422))
     return {"session": session.id, "token": session.token, "config": session.config.model_dump()}
 
 

@@ -1,13 +1,13 @@
 """A session owns one trainer, its state on the page, and the pages that watch it.
 
 While it plays, the scheduler gives it short slices of training in turn with the other sessions. Work that
-takes longer (a loss surface, a gradient check) runs in a thread on a copy of the network.
+takes longer (a loss surface, a gradient check) runs in the shared work pool (work.py) on a copy of the network,
+as a job of the page that asked, so that page's next messages are read meanwhile.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import math
 import secrets
@@ -33,13 +33,16 @@ from .scheduler import Scheduler
 from .settings import Settings
 from .surfaces import SurfaceState
 from .wire import finite_or_none, pack
+from .work import Cancelled, OverBudget, WorkPool, over_budget_error
 
 SLOW_UPDATES_PER_SECOND = 100
+JOBS = ("surface", "gradcheck")  # controls that compute for long: each runs as a job of the page that asked
 
 
 class Session:
     def __init__(
-        self, session_id: str, settings: Settings, config: Config, load: Load, scheduler: Scheduler
+        self, session_id: str, settings: Settings, config: Config, load: Load, scheduler: Scheduler,
+        work: WorkPool | None = None,
     ) -> None:
         self.id = session_id
         self.token = secrets.token_urlsafe(24)
@@ -48,6 +51,9 @@ class Session:
         self.last_seen = time.monotonic()
         self.load = load
         self.scheduler = scheduler
+        self.work = work or WorkPool(settings)  # the registry shares one pool among all sessions
+        self.visitor: str | None = None  # the address that created it (sessions per visitor are capped)
+        self._unwatched: asyncio.TimerHandle | None = None
         self._seconds_per_update = 1e-4  # learnt as it trains, to size its slices
         self._owed, self._owed_at = 0.0, 0.0  # updates due at a set speed, and since when
         self.version = 0  # bumps whenever what a frame shows changes
@@ -123,19 +129,27 @@ class Session:
 
     async def handle(self, client: Client, raw: str) -> None:
         """Validate and carry out one control message; reply ack or error to the sender only."""
-        msg_id: Any = None
-        kind = None
         try:
-            with contextlib.suppress(ValueError):  # echo what it said even when it is not a valid message
-                said = json.loads(raw)
-                if isinstance(said, dict):
-                    msg_id, kind = said.get("id"), said.get("type")
             message = p.parse_control(raw)
-            msg_id, kind = message.id, message.type
-            if kind == "hello":
+            if message.type == "hello":
                 raise FieldError("type", "type: 'hello' is only the first message of a connection")
             if not client.controls:
                 raise FieldError("type", "type: viewers cannot control this session; only its presenter can")
+        except FieldError as exc:
+            msg_id, kind = p.reply_tags(raw)  # only a valid id and a known type are repeated
+            client.send_json({"type": "error", "id": msg_id, "of": kind, "field": exc.field, "message": exc.message})
+            return
+        if message.type not in JOBS:
+            await self._carry_out(client, message)
+            return
+        previous = client.jobs.get(message.type)
+        if previous is not None:  # the page asked again: the older answer is no longer wanted
+            previous.cancel()
+        client.jobs[message.type] = asyncio.get_running_loop().create_task(self._carry_out(client, message))
+
+    async def _carry_out(self, client: Client, message: Any) -> None:
+        msg_id, kind = message.id, message.type
+        try:
             await self._apply(message, client)
             self.frames.must_show = self.version  # the next frame shows what this message did
             for page in self.clients.values():
@@ -143,6 +157,10 @@ class Session:
         except FieldError as exc:
             client.send_json({"type": "error", "id": msg_id, "of": kind, "field": exc.field, "message": exc.message})
             return
+        except asyncio.CancelledError:  # replaced by a newer request, or the page or the server went
+            client.send_json({"type": "error", "id": msg_id, "of": kind, "field": "type",
+                              "message": f"type: this {kind} was stopped: a newer one replaced it"})
+            raise
         client.send_json({"type": "ack", "id": msg_id, "of": kind})
 
     async def _apply(self, m: Any, client: Client) -> None:
@@ -302,7 +320,12 @@ class Session:
         net = trainer.model.copy()
         batch = trainer.last_batch[:64]
         X, T = trainer.X_train[batch], trainer.T_train[batch]
-        result = await asyncio.to_thread(gradcheck, net, X, T)
+        try:
+            result = await self.work.run(gradcheck, net, X, T)
+        except OverBudget as exc:
+            raise over_budget_error(exc, "gradient check") from None
+        except Cancelled:
+            raise FieldError("type", "type: the gradient check was stopped: the server is stopping") from None
         k = result.worst
         client.send_json({
             "type": "gradcheck", "id": msg_id, "parameters": int(result.backprop.size), "examples": len(batch),
@@ -418,7 +441,26 @@ class Session:
 
     # -- lifetime -----------------------------------------------------------------------------------------
 
+    def watchers_changed(self) -> None:
+        """A page came or went. Once the last has gone (and none came back within a short grace, as a reload
+        does), nobody watches: stop training and any surface being kept fresh."""
+        if self._unwatched is not None:
+            self._unwatched.cancel()
+            self._unwatched = None
+        if not self.clients:
+            self._unwatched = asyncio.get_running_loop().call_later(
+                self.settings.unwatched_pause_seconds, self._pause_if_unwatched
+            )
+
+    def _pause_if_unwatched(self) -> None:
+        self._unwatched = None
+        if not self.clients:
+            self.pause()
+            self.surface.cancel()
+
     def close(self) -> None:
+        if self._unwatched is not None:
+            self._unwatched.cancel()
         self.pause()
         self.surface.cancel()
         for client in self.clients.values():

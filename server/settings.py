@@ -8,11 +8,17 @@ from pydantic import BaseModel, Field
 class Settings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 8000
-    # Origins besides the page's own that may open the WebSocket ("*" for any).
+    # Origins besides the page's own that may open the WebSocket or create sessions ("*" for any).
     allowed_origins: list[str] = Field(default_factory=list)
+    # Host names the server answers to besides those that follow from `host` (see server/guard.py): a foreign
+    # Host header is refused, so a web page cannot reach this server through a rebound DNS name. "*": any.
+    allowed_hosts: list[str] = Field(default_factory=list)
     grace_seconds: float = 600.0  # a session with no connection lives this long before it is reaped
     reap_every_seconds: float = 30.0
     max_sessions: int = 200
+    max_sessions_per_visitor: int = 20  # sessions one client address may hold at once...
+    trusted_addresses: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])  # ...except these
+    unwatched_pause_seconds: float = 5.0  # a playing session whose last page left pauses after this long
     max_hidden_layers: int = 6
     max_neurons: int = 32  # per layer
     max_points: int = 5000
@@ -25,3 +31,12 @@ class Settings(BaseModel):
     frame_share: float = 0.5  # frames to every page (50 pages at 30 frames/s need about half: load.py)
     grid_share: float = 0.1  # decision maps to every page
     grid_every_epoch: bool = False  # compute the decision grid at every epoch end (as TF Playground does)
+    # -- budgets: what one visitor may cost the server (server/guard.py, server/work.py) ---------------------
+    max_message_bytes: int = 16_384  # a control message longer than this gets an error reply
+    max_frame_bytes: int = 1_048_576  # a WebSocket message longer than this closes the socket (code 1009)
+    max_body_bytes: int = 16_384  # POST /api/sessions bodies
+    max_outbox: int = 64  # replies waiting for a page that does not read; one more and it is dropped
+    trajectory_bytes: int = 3_000_000  # the recorded training path (a session's largest array) fits in this
+    work_seconds: float = 5.0  # CPU seconds one surface or gradient check may take
+    work_threads: int = 2  # surfaces and gradient checks computed at once, all sessions together
+    max_queued_work: int = 4  # more waiting than this, and a request is refused as 'busy'

@@ -1,5 +1,6 @@
-"""The loss surface a session shows: asked for by a page, computed by the engine in a thread on a copy of the
-network, refreshed while training moves the weights, and the current point overlaid on every frame."""
+"""The loss surface a session shows: asked for by a page, computed by the engine in the work pool (work.py,
+within a CPU budget) on a copy of the network, refreshed while training moves the weights, and the current point
+overlaid on every frame. A newer request stops an older one still computing."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from engine.profile import Profile, profile_for
 
 from .protocol import FieldError, SurfaceRequest
 from .wire import finite_or_none, pack
+from .work import Cancelled, OverBudget, over_budget_error
 
 if TYPE_CHECKING:
     from .session import Session
@@ -38,6 +40,7 @@ class SurfaceState:
         self.computed_at = 0.0
         self.stale = False
         self._task: asyncio.Task[None] | None = None
+        self._asking: asyncio.Task[Any] | None = None  # the request being computed
         self._timer: asyncio.TimerHandle | None = None
 
     # -- asked by the page --------------------------------------------------------------------------------
@@ -54,13 +57,15 @@ class SurfaceState:
                 f"resolution: at most {settings.max_surface_resolution} points a side, got {m.resolution}",
             )
         options = self._options(m)
-        self.cancel()
+        self.cancel()  # a newer request replaces one still computing
         if not self._drawable(m):
             self._publish_waiting(m)
             self.request_msg = m
             return
+        self._asking = asyncio.current_task()
         # Computed now so that errors in the request (a weight that does not exist) reach the asker.
         self._publish(m, await self._compute(m, options))
+        self._asking = None
         self.request_msg = m
 
     def _drawable(self, m: SurfaceRequest) -> bool:
@@ -105,10 +110,15 @@ class SurfaceState:
         trainer = self.session.trainer
         # A frozen copy: the thread must not see the weights change under it while training goes on.
         snapshot = _Snapshot(trainer)
+        work = self.session.work
         try:
             if m.kind in ("line", "curve"):
-                return await asyncio.to_thread(profile_for, snapshot, **options)
-            return await asyncio.to_thread(landscape.surface_for, snapshot, KIND_TO_ENGINE[m.kind], **options)
+                return await work.run(profile_for, snapshot, **options)
+            return await work.run(landscape.surface_for, snapshot, KIND_TO_ENGINE[m.kind], **options)
+        except OverBudget as exc:
+            raise over_budget_error(exc, "surface", m.resolution if m.kind not in ("line", "curve") else None) from None
+        except Cancelled:
+            raise FieldError("type", "type: the surface was stopped: the server is stopping") from None
         except ValueError as exc:
             # The engine says "p2: index: weights[0] has shape ..."; the page knows the field as params[1].
             names = re.match(r"((?:\w+: )+)(.*)", str(exc))
@@ -212,12 +222,23 @@ class SurfaceState:
         self.session.surface_version = self.version
 
     def cancel(self) -> None:
+        """Stop computing: the request being answered (its asker gets an error), a refresh, a due refresh."""
+        if self._asking is not None and self._asking is not _current_task():
+            self._asking.cancel()
+        self._asking = None
         if self._task is not None:
             self._task.cancel()
             self._task = None
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+
+
+def _current_task() -> asyncio.Task[Any] | None:
+    try:
+        return asyncio.current_task()
+    except RuntimeError:  # no event loop running (closed from plain code)
+        return None
 
 
 class _Snapshot:

@@ -7,12 +7,12 @@ import json
 import secrets
 import time
 from typing import Annotated
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, WebSocket, WebSocketDisconnect
 
 from .clients import Client
 from .deps import get_registry, get_settings
+from .guard import origin_allowed
 from .protocol import FieldError, Hello, parse_control
 from .registry import Registry
 from .settings import Settings
@@ -22,21 +22,27 @@ RegistryDep = Annotated[Registry, Depends(get_registry)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 HELLO_TIMEOUT = 10.0
+BINARY = FieldError("message", "message: control messages are JSON text, not binary")
 
 
-def origin_allowed(websocket: WebSocket, settings: Settings) -> bool:
-    """Browsers always send Origin; only the page's own (or an allowed one) may drive a session."""
-    origin = websocket.headers.get("origin")
-    if origin is None:  # not a browser: scripts and tests
-        return True
-    if "*" in settings.allowed_origins or origin in settings.allowed_origins:
-        return True
-    return urlsplit(origin).netloc == websocket.headers.get("host")
+def too_long(text: str, settings: Settings) -> FieldError | None:
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size <= settings.max_message_bytes:
+        return None
+    return FieldError("message", f"message: at most {settings.max_message_bytes} bytes, got {size}")
+
+
+async def refuse_hello(websocket: WebSocket, error: FieldError) -> None:
+    """Say why in an error message, and again as the close reason (which holds at most 123 bytes)."""
+    await websocket.send_text(json.dumps(
+        {"type": "error", "id": None, "of": "hello", "field": error.field, "message": error.message}
+    ))
+    await websocket.close(code=4400, reason=error.message.encode()[:120].decode(errors="ignore"))
 
 
 @router.websocket("/ws/{session_id}")
 async def session_socket(websocket: WebSocket, session_id: str, registry: RegistryDep, settings: SettingsDep) -> None:
-    if not origin_allowed(websocket, settings):
+    if not origin_allowed(websocket.headers, settings):
         await websocket.close(code=4403, reason="origin not allowed")
         return
     await websocket.accept()
@@ -49,24 +55,33 @@ async def session_socket(websocket: WebSocket, session_id: str, registry: Regist
         await websocket.close(code=4404)
         return
     try:
-        hello = parse_control(await asyncio.wait_for(websocket.receive_text(), HELLO_TIMEOUT))
+        text = await asyncio.wait_for(websocket.receive_text(), HELLO_TIMEOUT)
+        error = too_long(text, settings)
+        if error is not None:
+            raise error
+        hello = parse_control(text)
         if not isinstance(hello, Hello):
             raise FieldError("type", "type: the first message must be 'hello'")
-    except (FieldError, TimeoutError, WebSocketDisconnect, KeyError) as exc:
-        if isinstance(exc, FieldError):
-            await websocket.send_text(json.dumps(
-                {"type": "error", "id": None, "of": "hello", "field": exc.field, "message": exc.message}
-            ))
-        await websocket.close(code=4400)
+    except KeyError:  # a binary first message
+        await refuse_hello(websocket, BINARY)
         return
-    controls = hello.token is not None and secrets.compare_digest(hello.token, session.token)
-    client = Client(websocket, hello.client or secrets.token_urlsafe(8), "controller" if controls else "viewer")
+    except FieldError as exc:
+        await refuse_hello(websocket, exc)
+        return
+    except (TimeoutError, WebSocketDisconnect):
+        await websocket.close(code=4400, reason="no hello")
+        return
+    # Compared as bytes: compare_digest refuses str with non-ASCII characters.
+    controls = hello.token is not None and secrets.compare_digest(hello.token.encode(), session.token.encode())
+    client = Client(websocket, hello.client or secrets.token_urlsafe(8), "controller" if controls else "viewer",
+                    settings.max_outbox)
     previous = session.clients.get(client.id)
     if previous is not None:  # the same page reconnecting: the new socket replaces the old
         previous.closed = True
         previous.wake.set()
     session.clients[client.id] = client
     session.load.clients += 1
+    session.watchers_changed()
     session.changed(grid=False)  # frames carry the viewer count
     client.send_json({
         "type": "welcome", "id": hello.id, "session": session.id, "role": client.role, "client": client.id,
@@ -80,9 +95,10 @@ async def session_socket(websocket: WebSocket, session_id: str, registry: Regist
             if message["type"] == "websocket.disconnect":
                 break
             text = message.get("text")
-            if text is None:
-                client.send_json({"type": "error", "id": None, "of": None, "field": "message",
-                                  "message": "message: control messages are JSON text, not binary"})
+            error = BINARY if text is None else too_long(text, settings)
+            if error is not None:
+                client.send_json({"type": "error", "id": None, "of": None, "field": error.field,
+                                  "message": error.message})
                 continue
             await session.handle(client, text)
     except WebSocketDisconnect:
@@ -91,8 +107,11 @@ async def session_socket(websocket: WebSocket, session_id: str, registry: Regist
         client.closed = True
         client.wake.set()
         sender.cancel()
+        for job in client.jobs.values():  # its surfaces and checks are no longer wanted
+            job.cancel()
         session.load.clients -= 1
         if session.clients.get(client.id) is client:
             del session.clients[client.id]
             session.changed(grid=False)
+        session.watchers_changed()
         session.last_seen = time.monotonic()

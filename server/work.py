@@ -1,0 +1,100 @@
+"""Long computations (loss surfaces, gradient checks): a bounded pool, a CPU budget, and cancellation.
+
+A surface at the largest size costs seconds of CPU, so one visitor could otherwise keep every core busy and hold
+up shutdown. Here each request runs in a small shared thread pool (a few at once, a few more waiting, the rest
+refused as busy), and the engine reports its progress between chunks to a ``Ticket`` that stops it by raising:
+when its CPU budget is spent, when the page that asked has gone or asked again, or when the server stops.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from .protocol import FieldError
+from .settings import Settings
+
+T = TypeVar("T")
+
+
+class Cancelled(Exception):
+    """The result is no longer wanted (its page left, a newer request replaced it, or the server stops)."""
+
+
+class OverBudget(Exception):
+    def __init__(self, seconds: float, done: float) -> None:
+        super().__init__(f"more than {seconds:g} s of computing")
+        self.seconds, self.done = seconds, done  # the budget, and the share of the work done when it ran out
+
+
+class Ticket:
+    """Handed to the engine as its ``progress`` callback; raises to stop the work."""
+
+    def __init__(self, budget_seconds: float) -> None:
+        self.budget = budget_seconds
+        self.cancelled = threading.Event()
+        self.started: float | None = None
+
+    def __call__(self, done: float) -> None:
+        if self.cancelled.is_set():
+            raise Cancelled
+        # CPU time of this thread only: a busy machine slows the work but does not spend its budget.
+        if self.started is None:
+            self.started = time.thread_time()
+        elif time.thread_time() - self.started > self.budget:
+            raise OverBudget(self.budget, done)
+
+
+class WorkPool:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._executor = ThreadPoolExecutor(settings.work_threads, thread_name_prefix="backprop-work")
+        self._tickets: set[Ticket] = set()
+
+    @property
+    def busy(self) -> int:
+        """Requests running or waiting."""
+        return len(self._tickets)
+
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``fn(*args, progress=ticket, **kwargs)`` in the pool. Raises FieldError when the pool is full;
+        Cancelled or OverBudget from the work; cancelling the awaiting task stops the work at its next chunk."""
+        settings = self.settings
+        if self.busy >= settings.work_threads + settings.max_queued_work:
+            raise FieldError("type", "type: the server is busy computing other surfaces and checks; try again "
+                                     "in a moment")
+        ticket = Ticket(settings.work_seconds)
+
+        def work() -> T:
+            ticket(0.0)  # cancelled while it waited for a thread: do not start; else start the CPU clock
+            return fn(*args, progress=ticket, **kwargs)
+
+        self._tickets.add(ticket)
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._executor, work)
+        finally:
+            ticket.cancelled.set()  # if the awaiting task was cancelled, the thread stops at its next chunk
+            self._tickets.discard(ticket)
+
+    def close(self) -> None:
+        """Stop everything at its next chunk; never wait for it (shutdown must not)."""
+        for ticket in self._tickets:
+            ticket.cancelled.set()
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+def over_budget_error(exc: OverBudget, what: str, resolution: int | None = None) -> FieldError:
+    """Plain words for a request that ran out of budget; for a surface, the resolution that would fit."""
+    if resolution is None:
+        return FieldError("type", f"type: the {what} would take more than {exc.seconds:g} s of computing, "
+                                  "the most one request may take; try a smaller network or fewer examples")
+    # Cost grows with the number of grid points (the resolution squared) at the rate this one went.
+    fits = int(resolution * max(exc.done, 0.0) ** 0.5 * 0.9)
+    advice = f"choose a resolution of at most {fits}" if fits >= 10 else "choose a smaller network or fewer points"
+    return FieldError("resolution", f"resolution: a {resolution} × {resolution} {what} of this network would "
+                                    f"take more than {exc.seconds:g} s of computing, the most one request may take; "
+                                    f"{advice}")
