@@ -158,8 +158,8 @@ class Session:
             client.send_json({"type": "error", "id": msg_id, "of": kind, "field": exc.field, "message": exc.message})
             return
         except asyncio.CancelledError:  # replaced by a newer request, or the page or the server went
-            client.send_json({"type": "error", "id": msg_id, "of": kind, "field": "type",
-                              "message": f"type: this {kind} was stopped: a newer one replaced it"})
+            client.send_json({"type": "error", "id": msg_id, "of": kind, "field": "replaced",
+                              "message": f"replaced: this {kind} was stopped: a newer one replaced it"})
             raise
         client.send_json({"type": "ack", "id": msg_id, "of": kind})
 

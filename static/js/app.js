@@ -77,6 +77,7 @@ function showDiverged(message) {
 
 /** Put a server error next to the control that caused it, or in the status area. */
 function showError(error, field) {
+  if (error.field === "replaced") return; // the person asked again; the newer request answers
   const target = errorTarget(error.field, error.of) ?? (error.field === undefined ? field : null);
   if (target && controls?.showError(target, plain(error.message))) return;
   showStatus(plain(error.message));
