@@ -7,7 +7,10 @@
 - a page that sends 1 MB message ids and never reads: the server's memory before and after;
 - SIGTERM while three such surfaces are being computed: the seconds until the server has stopped.
 
-    .venv/bin/python bench/limits.py [--updates 2000] [--flood 300]
+    .venv/bin/python bench/limits.py [--updates 2000] [--flood 300] [--resolution 100]
+
+The unbudgeted surface is the slow part (minutes of CPU on a busy machine at 100 × 100); --resolution sets the
+grid it is measured at (the server's refusal is always asked for at 100 × 100).
 """
 
 from __future__ import annotations
@@ -134,6 +137,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--updates", type=int, default=2000)
     parser.add_argument("--flood", type=int, default=300)
+    parser.add_argument("--resolution", type=int, default=100, help="of the unbudgeted surface")
     args = parser.parse_args()
 
     whole, whole_points = session_bytes(Settings(trajectory_bytes=10**12), args.updates)
@@ -146,16 +150,16 @@ def main() -> None:
     trainer = registry.create(Config(**LARGEST)).trainer
     trainer.run(50)
     cpu = time.thread_time()
-    landscape.surface_for(trainer, "random", resolution=100)
+    landscape.surface_for(trainer, "random", resolution=args.resolution)
     unbudgeted = time.thread_time() - cpu
     registry.close()
 
     server = ServerProcess()
     try:
         seconds, message = surface_refusal(server)
-        print("surface 100 × 100, random plane, largest network:")
-        print(f"  unbudgeted (engine alone): {unbudgeted:5.1f} s of CPU")
-        print(f"  server, work_seconds={Settings().work_seconds:g}: answered in {seconds:5.1f} s: {message}")
+        print("surface on a random plane, largest network:")
+        print(f"  unbudgeted (engine alone), {args.resolution} × {args.resolution}: {unbudgeted:5.1f} s of CPU")
+        print(f"  server, 100 × 100, work_seconds={Settings().work_seconds:g}: answered in {seconds:5.1f} s: {message}")
         before, after, fate = flood(server, args.flood)
         print(f"non-reading page sending {args.flood} × 1 MB ids: server {before:.0f} MB -> {after:.0f} MB, {fate}")
     finally:
