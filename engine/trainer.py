@@ -17,6 +17,7 @@ from .datasets import Dataset
 from .history import DecimatingLog
 from .network import Gradients, Network, Trace
 from .optimizers import Optimizer
+from .rewind import BUDGET_BYTES as REWIND_BYTES
 from .rewind import Rewind
 
 Array = np.ndarray
@@ -81,6 +82,7 @@ class Trainer:
         record_every: int | None = None,
         history_size: int = 2000,
         trajectory_size: int = 2000,
+        rewind_bytes: int = REWIND_BYTES,
     ) -> None:
         self.model = model
         self.optimizer = optimizer
@@ -99,7 +101,8 @@ class Trainer:
         self.record_every = record_every
         self.history = DecimatingLog(history_size, 2)  # rows: (train loss, test loss)
         self.trajectory = DecimatingLog(trajectory_size, model.n_params)
-        self.rewind = Rewind(model.n_params)  # the kept updates, for stepping back (see engine/rewind.py)
+        # The kept updates, for stepping back (see engine/rewind.py), in at most rewind_bytes of keyframes.
+        self.rewind = Rewind(model.n_params, budget=rewind_bytes)
         self._initial = model.flat()
         self.reset()
 

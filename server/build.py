@@ -54,7 +54,7 @@ def trajectory_rows(n_params: int, settings: Settings) -> int:
     """How many points of the training path a session keeps: as many as fit in ``settings.trajectory_bytes``
     (a path point is every weight, float64), within TRAJECTORY_ROWS. The log thins itself evenly when full, and
     the path drawn always runs from step 0 to the current weights (engine.landscape.trainer_path), so a big
-    network's path has fewer points, never a shorter span: 35 to 69 at 6 × 32 neurons under 3 MB."""
+    network's path has fewer points, never a shorter span: 22 to 45 at 6 × 32 neurons within 2 MB."""
     low, high = TRAJECTORY_ROWS
     return max(low, min(high, settings.trajectory_bytes // (8 * n_params)))
 
@@ -70,7 +70,8 @@ def build_trainer(config: Config, settings: Settings, own_optimizer: bool = Fals
             optimizer = make_optimizer(config.optimizer, **optimizer_settings(config)) if own_optimizer \
                 else preset.optimizer
             return Trainer(preset.model, optimizer, preset.data, batch_size=preset.batch_size,
-                           trajectory_size=trajectory_rows(preset.model.n_params, settings))
+                           trajectory_size=trajectory_rows(preset.model.n_params, settings),
+                           rewind_bytes=settings.rewind_bytes)
         data = make_dataset(
             config.dataset, n=config.n_points, noise=config.noise, test_fraction=config.test_fraction,
             seed=config.data_seed,
@@ -81,6 +82,6 @@ def build_trainer(config: Config, settings: Settings, own_optimizer: bool = Fals
         net = Network(sizes, activations=config.activations, loss=config.loss, seed=config.seed)
         optimizer = make_optimizer(config.optimizer, **optimizer_settings(config))
         return Trainer(net, optimizer, data, batch_size=config.batch_size, seed=config.seed,
-                       trajectory_size=trajectory_rows(net.n_params, settings))
+                       trajectory_size=trajectory_rows(net.n_params, settings), rewind_bytes=settings.rewind_bytes)
     except ValueError as exc:
         raise engine_error(exc) from None

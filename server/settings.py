@@ -36,7 +36,12 @@ class Settings(BaseModel):
     max_frame_bytes: int = 1_048_576  # a WebSocket message longer than this closes the socket (code 1009)
     max_body_bytes: int = 16_384  # POST /api/sessions bodies
     max_outbox: int = 64  # replies waiting for a page that does not read; one more and it is dropped
-    trajectory_bytes: int = 3_000_000  # the recorded training path (a session's largest array) fits in this
+    # A session's two big arrays, each within its budget so that a session at the largest size stays under 5 MB
+    # after any amount of training (tests/server/test_budgets.py): the recorded training path (drawn on the loss
+    # surface) and the keyframes for stepping back (engine/rewind.py: ≥ 1,000 updates stay reachable whatever
+    # the budget; a smaller one only spaces keyframes further apart, so a step back replays more updates).
+    trajectory_bytes: int = 2_000_000
+    rewind_bytes: int = 2 * 2**20
     work_seconds: float = 5.0  # CPU seconds one surface or gradient check may take
     work_threads: int = 2  # surfaces and gradient checks computed at once, all sessions together
     max_queued_work: int = 4  # more waiting than this, and a request is refused as 'busy'

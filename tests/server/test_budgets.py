@@ -224,17 +224,18 @@ def test_memory_per_session_at_the_largest_size_stays_under_5_mb_after_long_trai
         before = tracemalloc.take_snapshot()
         session = registry.create(Config(**LARGEST))
         trainer = session.trainer
-        trainer.run(1000)  # the trajectory log (69 points here) fills and thins four times over
-        session._frame_base()
+        trainer.run(1000)  # the trajectory log (46 points here) fills and thins five times over
+        session.frame_base()
         session.grid_message()
         held = sum(s.size_diff for s in tracemalloc.take_snapshot().compare_to(before, "filename"))
     finally:
         tracemalloc.stop()
         registry.work.close()
     assert trainer.trajectory.rows.nbytes <= settings.trajectory_bytes
+    assert trainer.rewind.nbytes <= settings.rewind_bytes and trainer.rewind.first == 0  # 1,000 updates reachable
     steps = trainer.trajectory.steps
     assert steps[0] == 0 and steps[-1] > 500  # the path still spans the whole run
-    assert held < 5e6, f"{held / 1e6:.1f} MB per session"
+    assert held < 5e6, f"{held / 1e6:.2f} MB per session"
 
 
 # -- long work: budget, pool, cancellation, shutdown --------------------------------------------------------
