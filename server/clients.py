@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import time
 from collections import deque
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 # A write of a frame's few kilobytes takes tens of microseconds; a send that took longer waited for a slow
 # reader's buffer to drain (while other tasks ran), which is no cost of the server's.
 WAITED_SECONDS = 1e-3
+log = logging.getLogger("backprop_lab")
 
 
 class Client:
@@ -68,6 +70,7 @@ class Client:
 
     def drop(self, reason: str) -> None:
         """Close the socket with a reason (code 1008) and send nothing more; its pending replies are freed."""
+        log.warning("dropped page %s: %s", self.id, reason)
         self.closed = True
         self.outbox.clear()
         self.wake.set()
