@@ -62,10 +62,21 @@ class SurfaceState:
             self._publish_waiting(m)
             self.request_msg = m
             return
-        self._asking = asyncio.current_task()
-        # Computed now so that errors in the request (a weight that does not exist) reach the asker.
-        self._publish(m, await self._compute(m, options))
-        self._asking = None
+        # Computed now so that errors in the request (a weight that does not exist) reach the asker. In a task of
+        # its own, so that a newer request stops this computation and not whatever awaits it.
+        computing = asyncio.get_running_loop().create_task(self._compute(m, options))
+        self._asking = computing
+        try:
+            surface = await computing
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():  # the asker itself was stopped
+                raise
+            raise FieldError("replaced", "replaced: this surface was stopped: a newer one replaced it") from None
+        finally:
+            if self._asking is computing:
+                self._asking = None
+        self._publish(m, surface)
         self.request_msg = m
 
     def _drawable(self, m: SurfaceRequest) -> bool:
@@ -223,7 +234,7 @@ class SurfaceState:
 
     def cancel(self) -> None:
         """Stop computing: the request being answered (its asker gets an error), a refresh, a due refresh."""
-        if self._asking is not None and self._asking is not _current_task():
+        if self._asking is not None:
             self._asking.cancel()
         self._asking = None
         if self._task is not None:
@@ -232,13 +243,6 @@ class SurfaceState:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-
-
-def _current_task() -> asyncio.Task[Any] | None:
-    try:
-        return asyncio.current_task()
-    except RuntimeError:  # no event loop running (closed from plain code)
-        return None
 
 
 class _Snapshot:

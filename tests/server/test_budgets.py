@@ -266,12 +266,28 @@ def test_a_newer_surface_replaces_one_still_computing_and_a_leaving_page_stops_i
         assert poll(lambda: work.busy == 1)
         newer = page.control({"type": "surface", "kind": "none"})
         assert newer["type"] == "ack", newer
-        replaced = next(m for m in page.seen if m.get("id") == "big")
+        replaced = next((m for m in page.seen if m.get("id") == "big"), None) or page.expect("error", id="big")
         assert replaced["type"] == "error" and replaced["field"] == "replaced" and "newer" in replaced["message"]
         page.send({**BIG_SURFACE, "id": "again"})
         assert poll(lambda: work.busy == 1)
         page.close()  # the page leaves: nobody wants the answer
         assert poll(lambda: work.busy == 0, timeout=5)
+
+
+def test_a_surface_asked_from_another_page_of_the_session_replaces_one_still_computing():
+    with LiveServer(Settings(work_seconds=120)) as server:
+        work = server.app.state.registry.work
+        session, token = server.create(**LARGEST)
+        laptop, projector = server.connect(session, token, client="laptop"), server.connect(session, token)
+        laptop.send({**BIG_SURFACE, "id": "big"})
+        assert poll(lambda: work.busy == 1)
+        assert projector.control({"type": "surface", "kind": "none"})["type"] == "ack"
+        replaced = laptop.expect("error", timeout=10, id="big")
+        assert replaced["field"] == "replaced"
+        assert poll(lambda: work.busy == 0, timeout=5)
+        assert laptop.control({"type": "step"})["type"] == "ack"  # its connection goes on
+        laptop.close()
+        projector.close()
 
 
 def test_work_beyond_the_pool_and_its_queue_is_refused_as_busy():
