@@ -7,17 +7,16 @@ pages (Origin). The allowed names follow from the address it listens on; nobody 
 
 from __future__ import annotations
 
-import contextlib
 import socket
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers
 from starlette.requests import Request
 
+from .network_addresses import EVERY_ADDRESS, machine_addresses, url_host
 from .settings import Settings
 
 LOOPBACK = ("localhost", "127.0.0.1", "::1", "[::1]")
-EVERY_ADDRESS = ("0.0.0.0", "::", "")
 
 
 def allowed_hosts(settings: Settings) -> list[str]:
@@ -30,18 +29,10 @@ def allowed_hosts(settings: Settings) -> list[str]:
 
 
 def machine_names() -> set[str]:
-    """This machine's host names and the addresses they resolve to, plus the address of the interface that
-    would carry traffic out (a UDP 'connect' only picks the route; no packet is sent)."""
-    names = {socket.gethostname(), socket.getfqdn()}
-    with contextlib.suppress(OSError):
-        for *_, address in socket.getaddrinfo(socket.gethostname(), None):
-            names.add(str(address[0]))
-    for family, probe in ((socket.AF_INET, "192.0.2.1"), (socket.AF_INET6, "2001:db8::1")):
-        with contextlib.suppress(OSError), socket.socket(family, socket.SOCK_DGRAM) as s:
-            s.connect((probe, 9))
-            names.add(s.getsockname()[0])
-    names |= {f"[{n}]" for n in names if ":" in n}  # an IPv6 literal appears in Host in brackets
-    return names
+    """This machine's host names and its own addresses (those the join code offers students, and more), each
+    as it appears in a Host header (an IPv6 literal in brackets)."""
+    addresses = machine_addresses()
+    return {socket.gethostname(), socket.getfqdn(), *addresses, *(url_host(a) for a in addresses)}
 
 
 def origin_allowed(headers: Headers, settings: Settings) -> bool:
