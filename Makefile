@@ -39,7 +39,13 @@ chromium:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 			chromium fonts-liberation >/dev/null; }
 
-test: $(VENV)/.installed-test chromium
+# axe-core, pinned by tests/browser/axe/package-lock.json, for the accessibility tests only (never served).
+AXE := tests/browser/axe/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/axe/package-lock.json
+	npm ci --prefix tests/browser/axe --no-audit --no-fund --silent
+	test -f $@ && touch $@
+
+test: $(VENV)/.installed-test chromium $(AXE)
 	$(VENV)/bin/ruff check .
 	node --test --test-reporter=dot tests/js/
 	$(VENV)/bin/python -m pytest

@@ -119,3 +119,33 @@ def hover_param(page: Page, param: str) -> dict[str, str]:
 def click_param(page: Page, param: str) -> None:
     point = point_on(page, param)
     page.mouse.click(point["x"], point["y"])
+
+
+# axe-core, installed for the tests only by `make test` (tests/browser/axe/package-lock.json pins it).
+AXE = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def audit(page: Page, context: str = "document") -> list[dict[str, Any]]:
+    """axe-core's WCAG 2.1 A/AA violations on the page as it is now, each with the elements it names."""
+    assert AXE.exists(), f"{AXE} is missing: `make test` installs axe-core (npm ci --prefix tests/browser/axe)"
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.add_script_tag(path=str(AXE))
+    return page.evaluate(
+        """async ([context, tags]) => {
+          const result = await axe.run(context === 'document' ? document : context,
+                                       { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+          return result.violations.map((v) => ({
+            id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.map((n) => ({ target: n.target.join(' '), summary: n.failureSummary })),
+          }));
+        }""",
+        [context, WCAG21_AA],
+    )
+
+
+def describe_violations(violations: list[dict[str, Any]]) -> str:
+    return "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']}\n" + "\n".join(f"  {n['target']}: {n['summary']}" for n in v["nodes"])
+        for v in violations
+    )
