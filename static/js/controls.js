@@ -260,6 +260,7 @@ export function createControls(doc, { act, onView, onSurface, names }) {
   function applyRole() {
     const viewer = role !== "controller";
     for (const el of doc.querySelectorAll("#controls button, #controls select, #controls input, #example, #example-index, input[name='surface']")) {
+      if (el.dataset.personal !== undefined) continue; // the page's own preferences, a viewer's too
       if (viewer) el.disabled = true;
       else if (el.dataset.locked !== "1") el.disabled = false;
     }
