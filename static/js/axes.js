@@ -15,7 +15,7 @@ import { font, textScale } from "./canvas.js";
 import { cellAlignedSpan } from "./plotmath.js";
 import { formatTick, niceTicks, tickStep } from "./scales.js";
 
-const TICK_PX = 11; // at text scale 1 (canvas.js's font)
+const TICK_PX = 12; // at text scale 1 (canvas.js's font): 12 px at the least, on a projector too
 const TICK_TEXT = "#333";
 const AXIS_STROKE = "#888";
 

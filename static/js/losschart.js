@@ -202,7 +202,7 @@ function drawGrid(ctx, box, x, y, xDomain, yTicks, yStep, log, scale) {
 
 function drawEmpty(ctx, box, scale) {
   drawAxisLines(ctx, box);
-  ctx.fillStyle = "#777";
+  ctx.fillStyle = "#555"; // 7.5:1 on white
   ctx.font = font(ctx, 12);
   ctx.textAlign = "center";
   ctx.textBaseline = "middle";

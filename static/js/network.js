@@ -34,6 +34,7 @@ import {
 } from "./layout.js";
 import { colourDomains, deltaOf, describe, layerColouring } from "./netinfo.js";
 import { formatNumber, formatTick } from "./scales.js";
+import { keepTextReadable } from "./textscale.js";
 import { createTooltip } from "./tooltip.js";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -58,6 +59,7 @@ function setAttr(el, cache, key, name, text) {
 export function createNetworkView(container, { onHover, onPick = () => {}, onSelect = () => {} } = {}) {
   const root = html("div", "bl-network", container);
   const svgEl = svg("svg", { class: "bl-network-svg", role: "img", "aria-label": "the network: neurons and connections" }, root);
+  const stopTextScale = keepTextReadable(svgEl);
   const legend = buildLegend(root);
   const tooltip = onHover === undefined ? createTooltip() : null;
   const hover = onHover === undefined ? (info) => (info ? tooltip.show(info) : tooltip.hide()) : onHover ?? (() => {});
@@ -359,6 +361,7 @@ export function createNetworkView(container, { onHover, onPick = () => {}, onSel
     destroy() {
       boxWatch.disconnect();
       window.removeEventListener("scroll", onScroll, { capture: true });
+      stopTextScale();
       tooltip?.destroy();
       root.remove();
     },

@@ -36,9 +36,9 @@ test("x ticks are 4-pixel marks under the box on half pixels, each with its labe
   drawXTicks(ctx, box, [0, 1], linearScale([0, 1], [box.left, box.right]), (v) => `t${v}`, { stroke: "#666" });
   assert.deepEqual(ctx.log, [
     { stroke: "#666", width: 1, dash: [], path: [["M", 40.5, 110], ["L", 40.5, 114]] },
-    { text: "t0", x: 40.5, y: 116, fill: "#333", font: "11px system-ui, sans-serif", align: "center", baseline: "top" },
+    { text: "t0", x: 40.5, y: 116, fill: "#333", font: "12px system-ui, sans-serif", align: "center", baseline: "top" },
     { stroke: "#666", width: 1, dash: [], path: [["M", 240.5, 110], ["L", 240.5, 114]] },
-    { text: "t1", x: 240.5, y: 116, fill: "#333", font: "11px system-ui, sans-serif", align: "center", baseline: "top" },
+    { text: "t1", x: 240.5, y: 116, fill: "#333", font: "12px system-ui, sans-serif", align: "center", baseline: "top" },
   ]);
 });
 
