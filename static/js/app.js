@@ -7,13 +7,14 @@ import { connect, connectionLabel, newClientId } from "./connection.js";
 import { createControls, errorTarget } from "./controls.js";
 import { createExplainer } from "./explainer.js";
 import { createDecisionMap } from "./heatmap.js";
-import { installShortcuts, SHORTCUTS } from "./keyboard.js";
+import { FOCUS_KEYS, installShortcuts, SHORTCUTS } from "./keyboard.js";
 import { createLossChart } from "./losschart.js";
 import { createNetworkView } from "./network.js";
 import { createRewindControls } from "./rewind.js";
 import { renderPhases } from "./phases.js";
 import * as msg from "./protocol.js";
 import { formatCount, formatExact, formatNumber } from "./scales.js";
+import { announceDelay, announcement, lossSummary, mapSummary, surfaceSummary } from "./summaries.js";
 import { createSurfaceView } from "./surface.js";
 import { linkableConfig, parseHash, serializeHash, viewerHash } from "./urlstate.js";
 
@@ -44,6 +45,9 @@ const state = {
 window.backpropLab = state;
 
 const views = {};
+// Someone who asked their system for less motion gets a slow speed unless the link sets one.
+const REDUCED_MOTION = window.matchMedia("(prefers-reduced-motion: reduce)");
+const REDUCED_MOTION_SPEED = 1;
 let controls = null;
 let connection = null;
 let firstWelcome = true;
@@ -53,6 +57,9 @@ let firstWelcome = true;
 function showStatus(text, { kind = "error", action = null } = {}) {
   const box = $("status");
   box.dataset.kind = kind;
+  // An error interrupts (alert); information and warnings wait their turn (status).
+  const role = kind === "error" ? "alert" : "status";
+  if (box.getAttribute("role") !== role) box.setAttribute("role", role);
   $("status-text").textContent = text;
   const button = $("status-action");
   button.hidden = !action;
@@ -252,6 +259,7 @@ function applyLink() {
     act(msg.configure(fields));
   }
   if (state.view.speed !== undefined) act(msg.speed(state.view.speed), "speed");
+  else if (REDUCED_MOTION.matches) act(msg.speed(REDUCED_MOTION_SPEED), "speed");
   const kind = state.view.surface;
   if (kind && kind !== "none") {
     controls.setSurfaceKind(kind, state.view.surface_params ?? []);
@@ -374,6 +382,51 @@ function drawFrame(frame) {
   showDiverged(h.diverged);
   showFollowing(h.viewers);
   if (h.hyper && state.role === "controller") scheduleHash();
+  speak(announcement({ phase: h.phase, step: h.step, batchLoss: h.batch_loss }), Boolean(h.playing));
+  summarise(h, frame.arrays);
+}
+
+// -- what a screen reader hears: a polite live region and each canvas's one-line summary -------------------
+
+const spoken = { text: "", at: -Infinity, timer: null, pending: "" };
+/** Say `text` in the live region: after a short quiet spell when stepping, every 10 s at most while playing. */
+function speak(text, playing) {
+  if (text === spoken.pending || text === spoken.text) return;
+  spoken.pending = text;
+  clearTimeout(spoken.timer);
+  const delay = announceDelay({ now: performance.now(), lastSaid: spoken.at, playing });
+  spoken.timer = setTimeout(() => {
+    spoken.text = spoken.pending;
+    spoken.at = performance.now();
+    $("announcer").textContent = spoken.text;
+  }, delay);
+}
+
+const summaries = { at: -Infinity, before: null };
+/** The canvases' names follow the numbers, at most once a second (a name is read when the canvas is reached). */
+function summarise(h, arrays) {
+  const now = performance.now();
+  if (h.playing && now - summaries.at < 1000) return;
+  summaries.at = now;
+  if (!summaries.before || h.step < summaries.before.step) summaries.before = { step: h.step, loss: h.train_loss };
+  setLabel("#loss-view canvas", lossSummary({ step: h.step, trainLoss: h.train_loss, testLoss: h.test_loss, before: summaries.before }));
+  // The trend compares with the loss at least 10 updates back (or at the first frame).
+  if (h.step - summaries.before.step >= 10) summaries.before = { step: h.step, loss: h.train_loss };
+  if (state.data) {
+    setLabel("#map-view canvas", mapSummary({
+      nTrain: state.data.n_train ?? state.data.train?.x?.length ?? 0, nTest: state.data.n_test ?? state.data.test?.x?.length ?? 0,
+      showTest: state.view.show_test !== false, classification: state.data.kind === "classification",
+    }));
+  }
+  const point = state.surface && arrays.surface_point ? Array.from(arrays.surface_point) : null;
+  setLabel("#surface-view canvas", surfaceSummary({
+    kind: state.surface ? controls.surfaceKind : "none", axes: state.surface?.header.axes ?? [], point,
+  }));
+}
+
+function setLabel(selector, text) {
+  const el = document.querySelector(selector);
+  if (el && el.getAttribute("aria-label") !== text) el.setAttribute("aria-label", text);
 }
 
 /**
@@ -527,7 +580,7 @@ function copyJoinLink() {
 }
 
 function listShortcuts() {
-  $("shortcuts").replaceChildren(...SHORTCUTS.flatMap((s) => {
+  const items = (list) => list.flatMap((s) => {
     const dt = document.createElement("dt");
     const kbd = document.createElement("kbd");
     kbd.textContent = s.label;
@@ -535,8 +588,27 @@ function listShortcuts() {
     const dd = document.createElement("dd");
     dd.textContent = s.description;
     return [dt, dd];
-  }));
+  });
+  $("shortcuts").replaceChildren(...items(SHORTCUTS));
+  $("focus-keys").replaceChildren(...items(FOCUS_KEYS));
+  const toggle = $("shortcuts-on");
+  toggle.checked = localStorage.getItem(`${STORE}:shortcuts`) !== "off";
+  const apply = () => {
+    shortcutsOn = toggle.checked;
+    localStorage.setItem(`${STORE}:shortcuts`, shortcutsOn ? "on" : "off");
+    $("shortcuts").classList.toggle("off", !shortcutsOn);
+    // Buttons say which key presses them, while the keys are on.
+    for (const s of SHORTCUTS) {
+      const button = document.querySelector(`[data-action="${s.action}"]`) ?? (s.action === "back" ? $("back") : null);
+      if (!button) continue;
+      if (shortcutsOn) button.setAttribute("aria-keyshortcuts", s.keys.join(" ").replace("KeyR", "R"));
+      else button.removeAttribute("aria-keyshortcuts");
+    }
+  };
+  toggle.addEventListener("change", apply);
+  apply();
 }
+let shortcutsOn = true;
 
 function init() {
   controls = createControls(document, {
@@ -587,7 +659,7 @@ function init() {
     reset: () => state.role === "controller" && act(msg.reset()),
     presenterView: () => setPresenterView(!document.body.classList.contains("presenter")),
     joinCode: () => state.session && showJoinCode(),
-  });
+  }, { enabled: () => shortcutsOn });
   if (state.view.presenter_view) setPresenterView(true, { write: false }); // the link asked for it
   window.addEventListener("hashchange", () => {
     // A link pasted into the address bar: a different session or setup means starting over from it.

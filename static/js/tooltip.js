@@ -7,7 +7,8 @@
  *   tip.destroy();
  *
  * It sits beside the pointer (viewport coordinates, position: fixed) and flips to stay on screen.
- * Text is set with textContent only.
+ * Text is set with textContent only. Escape closes it (WCAG 1.4.13) until the next hide(): a view that keeps
+ * re-showing the same hovered item on every update leaves it closed until the pointer moves elsewhere.
  */
 export function createTooltip(parent = document.body) {
   const el = document.createElement("div");
@@ -21,8 +22,16 @@ export function createTooltip(parent = document.body) {
   hint.className = "bl-tooltip-hint";
   el.append(title, table, hint);
   parent.appendChild(el);
+  let dismissed = false;
+  const onKey = (event) => {
+    if (event.key !== "Escape" || el.hidden) return;
+    dismissed = true;
+    el.hidden = true;
+  };
+  document.addEventListener("keydown", onKey);
 
   function show(info) {
+    if (dismissed) return;
     title.textContent = info.title ?? "";
     const rows = info.rows ?? [];
     while (table.rows.length > rows.length) table.deleteRow(-1);
@@ -56,8 +65,18 @@ export function createTooltip(parent = document.body) {
     show,
     hide() {
       el.hidden = true;
+      dismissed = false;
+    },
+    /** Show again even after Escape (a new item was chosen on purpose). */
+    reopen(info) {
+      dismissed = false;
+      show(info);
+    },
+    get open() {
+      return !el.hidden;
     },
     destroy() {
+      document.removeEventListener("keydown", onKey);
       el.remove();
     },
   };
