@@ -21,6 +21,10 @@
  * back in state.picked, which the view highlights with numbered badges (1 = first surface axis).
  * onSelect(target): a click or tap on any neuron, connection or bias ({kind, layer, i?, j}, as describe takes).
  *
+ * By keyboard the drawing is one tab stop (a roving tabindex): the arrow keys move between neighbouring
+ * neurons, connections and biases (netkeys.js), the focused one shows the numbers a hover shows, Enter or
+ * Space does what a click does, Escape closes the tooltip.
+ *
  * Colours: neurons by o on the diverging PuOr scale; in the backward phase, the layers δ has reached by δ
  * (their own domain, shown in the legend) and the rest grey and dashed, so the δ colouring sweeps from the
  * output towards the inputs. Connections and bias squares: colour = sign, depth and width grow with |w|.
@@ -33,13 +37,19 @@ import {
   strokeWidth, weightIndex,
 } from "./layout.js";
 import { colourDomains, deltaOf, describe, layerColouring } from "./netinfo.js";
+import { exists, moveFrom, targetKey } from "./netkeys.js";
 import { formatNumber, formatTick } from "./scales.js";
+import { neuronLabel, paramLabel } from "./names.js";
 import { keepTextReadable } from "./textscale.js";
 import { createTooltip } from "./tooltip.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const WIDTH = 640;
 const PENDING_FILL = "#ececec";
+// Each neuron, connection and bias takes the focus from script (roving tabindex: one of them is the tab stop)
+// and claims the keys it uses from the page's shortcuts (keyboard.js).
+const FOCUSABLE = { tabindex: "-1", role: "button", "data-keys": "arrows enter space home end" };
+const NAVIGATION = new Set(["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End"]);
 
 function svg(tag, attrs = {}, parent = null) {
   const el = document.createElementNS(SVG, tag);
@@ -58,7 +68,11 @@ function setAttr(el, cache, key, name, text) {
 
 export function createNetworkView(container, { onHover, onPick = () => {}, onSelect = () => {} } = {}) {
   const root = html("div", "bl-network", container);
-  const svgEl = svg("svg", { class: "bl-network-svg", role: "img", "aria-label": "the network: neurons and connections" }, root);
+  const svgEl = svg("svg", {
+    // tabindex -1: Chromium would make the drawing itself a tab stop (a scroll container whose labels overflow it)
+    class: "bl-network-svg", role: "group", tabindex: "-1",
+    "aria-label": "The network's neurons, connections and biases: the arrow keys move between them, Enter explains one",
+  }, root);
   const stopTextScale = keepTextReadable(svgEl);
   const legend = buildLegend(root);
   const tooltip = onHover === undefined ? createTooltip() : null;
@@ -100,7 +114,7 @@ export function createNetworkView(container, { onHover, onPick = () => {}, onSel
           const b = layers[l + 1].nodes[j];
           const d = connectionPath(a, b);
           const data = { "data-kind": "weight", "data-layer": l, "data-i": i, "data-j": j, "data-param": `w:${l}:${i}:${j}` };
-          const hit = svg("path", { d, class: "bl-link-hit", ...data }, g.hits);
+          const hit = svg("path", { d, class: "bl-link-hit", ...data, ...FOCUSABLE, "data-key": `w:${l}:${i}:${j}` }, g.hits);
           const line = svg("path", { d, class: "bl-link", ...data }, g.links);
           p.links.push({ l, i, j, k: weightIndex(i, j, sizes[l + 1]), hit, line, mid: connectionMidpoint(a, b) });
         }
@@ -112,7 +126,9 @@ export function createNetworkView(container, { onHover, onPick = () => {}, onSel
         const geo = biasGeometry(node, radius);
         const data = { "data-kind": "bias", "data-layer": l - 1, "data-j": j, "data-param": `b:${l - 1}:${j}` };
         svg("line", { class: "bl-bias-stub", x1: geo.stub.x1, y1: geo.stub.y1, x2: geo.stub.x2, y2: geo.stub.y2 }, g.biases);
-        const rect = svg("rect", { class: "bl-bias", x: geo.x, y: geo.y, width: geo.size, height: geo.size, rx: 1, ...data }, g.biases);
+        const rect = svg("rect", {
+          class: "bl-bias", x: geo.x, y: geo.y, width: geo.size, height: geo.size, rx: 1, ...data, ...FOCUSABLE, "data-key": `b:${l - 1}:${j}`,
+        }, g.biases);
         p.biases.push({ l: l - 1, j, rect, geo });
       }
     }
@@ -121,7 +137,9 @@ export function createNetworkView(container, { onHover, onPick = () => {}, onSel
       const texts = [];
       for (let j = 0; j < n; j++) {
         const { x, y } = layers[l].nodes[j];
-        row.push(svg("circle", { class: "bl-node", cx: x, cy: y, r: radius, "data-kind": "neuron", "data-layer": l, "data-j": j }, g.nodes));
+        row.push(svg("circle", {
+          class: "bl-node", cx: x, cy: y, r: radius, "data-kind": "neuron", "data-layer": l, "data-j": j, ...FOCUSABLE, "data-key": `n:${l}:${j}`,
+        }, g.nodes));
         if (p.showValues) texts.push(svg("text", { class: "bl-node-value", x, y: y - radius - 5 * text, "text-anchor": "middle" }, g.values));
       }
       p.nodes.push(row);
@@ -174,9 +192,12 @@ export function createNetworkView(container, { onHover, onPick = () => {}, onSel
     const newKey = next.sizes.join(",");
     if (newKey !== key) {
       key = newKey;
+      const hadFocus = svgEl.contains(document.activeElement);
       parts = build(next.sizes);
       hovered = null;
       hover(null);
+      placeTabStop();
+      if (hadFocus) focusOn(focusTarget);
     }
     const { cache } = parts;
     const colouring = layerColouring(next);
@@ -202,7 +223,11 @@ export function createNetworkView(container, { onHover, onPick = () => {}, onSel
         const v = values?.[j];
         const fill = by === "pending" || v === undefined ? PENDING_FILL : scale.css(v);
         setAttr(circle, cache, `nf${l}:${j}`, "fill", fill);
-        setAttr(circle, cache, `nc${l}:${j}`, "class", by === "pending" ? "bl-node is-pending" : by === "delta" ? "bl-node is-delta" : "bl-node");
+        if (cache[`nc${l}:${j}`] !== by) { // classes toggled, so the hover and focus marks survive a phase
+          cache[`nc${l}:${j}`] = by;
+          circle.classList.toggle("is-pending", by === "pending");
+          circle.classList.toggle("is-delta", by === "delta");
+        }
         if (parts.showValues) {
           const text = by === "pending" || v === undefined ? "" : `${by === "delta" ? "δ" : "o"} ${formatNumber(v, 4)}`;
           const el = parts.values[l][j];
@@ -230,6 +255,7 @@ export function createNetworkView(container, { onHover, onPick = () => {}, onSel
     if (!names || parts.cache.names === names) return;
     parts.cache.names = names;
     for (const { l, k, el } of parts.names) el.textContent = names.neurons?.[l]?.[k] ?? "";
+    nameElements(names);
     // A worked example's textbook names (w1…w8) sit on their connections, near the neuron they feed, where
     // the connections into one neuron fan apart.
     parts.textbookGroup?.remove();
@@ -274,9 +300,12 @@ export function createNetworkView(container, { onHover, onPick = () => {}, onSel
     return kind === "weight" ? { kind, layer, i: Number(el.dataset.i), j } : { kind, layer, j };
   }
 
-  function emitHover() {
+  /** Show the hovered (or focused) element's numbers; `reopen`: even after Escape closed the tooltip. */
+  function emitHover(reopen = false) {
     if (!state || !hovered) return;
-    hover({ ...describe(state, hovered.target), clientX: hovered.clientX, clientY: hovered.clientY });
+    const info = { ...describe(state, hovered.target), clientX: hovered.clientX, clientY: hovered.clientY };
+    if (reopen && tooltip) tooltip.reopen(info);
+    else hover(info);
   }
 
   function pointAt(event) {
@@ -324,11 +353,91 @@ export function createNetworkView(container, { onHover, onPick = () => {}, onSel
   // Scrolling moves the page under the pointer (or under a tapped item): the info would be stale.
   const onScroll = () => {
     if (!hovered) return;
+    if (hovered.focused) { // the focus stays: its box follows the element
+      keyboardHover(hovered.focused);
+      emitHover();
+      return;
+    }
     hovered = null;
     setHighlight(null);
     hover(null);
   };
   window.addEventListener("scroll", onScroll, { passive: true, capture: true });
+
+  // -- by keyboard: one tab stop, arrows between neighbours ------------------------------------------------
+
+  let focusTarget = null; // the element that takes the tab stop (roving tabindex), as a target
+
+  function elementOf(t) {
+    return svgEl.querySelector(`[data-key="${targetKey(t)}"]`);
+  }
+
+  /** The tab stop: the focused element if it survived a new setup, else the first input. */
+  function placeTabStop() {
+    if (!exists(parts.sizes, focusTarget)) focusTarget = { kind: "neuron", layer: 0, j: 0 };
+    elementOf(focusTarget)?.setAttribute("tabindex", "0");
+  }
+
+  /** Every element's accessible name: the server's names ("h₁ (hidden layer 1)", "w from x₁ to h₁"). */
+  function nameElements(names) {
+    for (const el of svgEl.querySelectorAll("[data-key]")) {
+      const t = targetOf(el);
+      const name = t.kind === "neuron"
+        ? `${neuronLabel(names, t.layer, t.j)} (${layerName(t.layer, parts.sizes)})`
+        : paramLabel(names, describe(state, t).param);
+      el.setAttribute("aria-label", name);
+    }
+  }
+
+  function focusOn(t) {
+    const before = elementOf(focusTarget);
+    const el = elementOf(t);
+    if (!el) return;
+    before?.setAttribute("tabindex", "-1");
+    el.setAttribute("tabindex", "0");
+    focusTarget = t;
+    el.focus();
+  }
+
+  function keyboardHover(el) {
+    const r = el.getBoundingClientRect();
+    hovered = { target: targetOf(el), clientX: r.left + r.width / 2, clientY: r.top + r.height / 2, focused: el };
+  }
+
+  svgEl.addEventListener("focusin", (event) => {
+    const el = event.target.closest?.("[data-key]");
+    if (!el) return;
+    focusTarget = targetOf(el);
+    for (const other of svgEl.querySelectorAll('[tabindex="0"]')) if (other !== el) other.setAttribute("tabindex", "-1");
+    el.setAttribute("tabindex", "0");
+    keyboardHover(el);
+    setHighlight(el);
+    el.classList.add("is-focus");
+    emitHover();
+  });
+  svgEl.addEventListener("focusout", (event) => {
+    event.target.classList?.remove("is-focus");
+    if (svgEl.contains(event.relatedTarget)) return;
+    hovered = null;
+    setHighlight(null);
+    hover(null);
+  });
+  svgEl.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.altKey || event.metaKey || !state) return;
+    const el = event.target.closest?.("[data-key]");
+    if (!el) return;
+    const t = targetOf(el);
+    if (NAVIGATION.has(event.key)) {
+      event.preventDefault();
+      focusOn(moveFrom(parts.sizes, t, event.key));
+    } else if (event.key === "Enter" || event.key === " ") {
+      event.preventDefault();
+      keyboardHover(el);
+      emitHover(true);
+      onSelect(t);
+      if (t.kind !== "neuron") onPick(describe(state, t).param);
+    }
+  });
 
   let highlighted = [];
   function setHighlight(el) {
