@@ -10,6 +10,7 @@ import { createDecisionMap } from "./heatmap.js";
 import { FOCUS_KEYS, installShortcuts, SHORTCUTS } from "./keyboard.js";
 import { createLossChart } from "./losschart.js";
 import { createNetworkView } from "./network.js";
+import { createNumberTables } from "./numbertable.js";
 import { createRewindControls } from "./rewind.js";
 import { renderPhases } from "./phases.js";
 import * as msg from "./protocol.js";
@@ -363,6 +364,7 @@ function drawFrame(frame) {
   state.lastStep = h.step;
   state.network = { ...msg.networkState(frame), picked: controls.picked, names: state.data?.names };
   views.network.update(state.network);
+  views.numbers.update(state.network, { playing: Boolean(h.playing) });
   views.explainer.update(h.explain ?? null);
   // The example whose numbers are shown, ringed on the map: the chosen one, or the explainer's.
   views.map.setSelected(h.selection ?? h.explain?.example?.index ?? null);
@@ -634,6 +636,7 @@ function init() {
       else $("explain-panel").hidden = true; // a viewer closes only their own view of it
     },
   });
+  views.numbers = createNumberTables($("numbers-box"));
   views.map = createDecisionMap($("map-view"));
   views.loss = createLossChart($("loss-view"));
   views.surface = createSurfaceView($("surface-view"));
