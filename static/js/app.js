@@ -345,6 +345,7 @@ function draw() {
     views.map.update({ resolution: h.resolution, domain: h.domain, values: grid.arrays.values, classes: h.classes, outputRange: h.output_range });
   }
   if (surface) drawSurface(surface);
+  if ((frame || surface) && state.frame) summarise(state.frame.header, state.frame.arrays);
   if (frame && state.surface && frame.arrays.surface_point) {
     views.surface.setPoint(frame.arrays.surface_point, frame.arrays.surface_descent);
   } else if (frame && state.surface && state.role === "viewer") {
@@ -385,7 +386,6 @@ function drawFrame(frame) {
   showFollowing(h.viewers);
   if (h.hyper && state.role === "controller") scheduleHash();
   speak(announcement({ phase: h.phase, step: h.step, batchLoss: h.batch_loss }), Boolean(h.playing));
-  summarise(h, frame.arrays);
 }
 
 // -- what a screen reader hears: a polite live region and each canvas's one-line summary -------------------

@@ -140,7 +140,7 @@ export function describe(state, target) {
   };
 }
 
-const CLICK_HINT = "click: the chain rule with these numbers";
+const CLICK_HINT = "click (or Enter): the chain rule with these numbers";
 
 /** "h₁ (hidden layer 1)", "x₂ (inputs)": the server's name and the layer in words. */
 function neuronTitle(state, l, j) {

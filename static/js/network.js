@@ -44,7 +44,11 @@ import { keepTextReadable } from "./textscale.js";
 import { createTooltip } from "./tooltip.js";
 
 const SVG = "http://www.w3.org/2000/svg";
-const WIDTH = 640;
+const WIDTH = 640; // the drawing's width before its box is laid out
+// The drawing is laid out at its box's own width, so its units are screen pixels and a 13 px label is 13 px
+// (textscale.js covers a box that max-height shrinks). Narrower than this it is scaled down instead.
+const MIN_WIDTH = 300;
+const MAX_WIDTH = 1200;
 const PENDING_FILL = "#ececec";
 // Each neuron, connection and bias takes the focus from script (roving tabindex: one of them is the tab stop)
 // and claims the keys it uses from the page's shortcuts (keyboard.js).
@@ -79,6 +83,15 @@ export function createNetworkView(container, { onHover, onPick = () => {}, onSel
   const hover = onHover === undefined ? (info) => (info ? tooltip.show(info) : tooltip.hide()) : onHover ?? (() => {});
 
   let key = null;
+  let width = WIDTH;
+  const laidOutWidth = () => Math.round(Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, root.clientWidth || WIDTH)));
+  // A new box width (a resize, a zoom, the explainer opening beside it): lay the drawing out again.
+  const resize = new ResizeObserver(() => {
+    if (!state || fill || Math.abs(laidOutWidth() - width) < 2) return; // presenter view refits by itself
+    key = null;
+    update(state);
+  });
+  resize.observe(root);
   let parts = null;
   let state = null;
   let hovered = null; // {target, clientX, clientY}
@@ -88,7 +101,7 @@ export function createNetworkView(container, { onHover, onPick = () => {}, onSel
     svgEl.replaceChildren();
     const maxN = Math.max(...sizes);
     const text = fill?.text ?? 1;
-    const width = fill?.width ?? WIDTH;
+    width = fill ? (fill.width ?? WIDTH) : laidOutWidth(); // presenter view: its box; else the box's width
     const height = fill?.height ?? Math.round(Math.min(560, Math.max(240, 72 + maxN * 40)));
     svgEl.setAttribute("viewBox", `0 0 ${width} ${height}`);
     const layout = networkLayout(sizes, width, height, { margin: scaledMargin(MARGIN, text), maxRadius: 18 * text });
@@ -413,7 +426,7 @@ export function createNetworkView(container, { onHover, onPick = () => {}, onSel
     keyboardHover(el);
     setHighlight(el);
     el.classList.add("is-focus");
-    emitHover();
+    emitHover(true); // a new element chosen: its numbers show even after Escape closed the last ones
   });
   svgEl.addEventListener("focusout", (event) => {
     event.target.classList?.remove("is-focus");
@@ -471,6 +484,7 @@ export function createNetworkView(container, { onHover, onPick = () => {}, onSel
       boxWatch.disconnect();
       window.removeEventListener("scroll", onScroll, { capture: true });
       stopTextScale();
+      resize.disconnect();
       tooltip?.destroy();
       root.remove();
     },

@@ -51,11 +51,11 @@ export function createSurfaceChoice(doc, { act, onView, onSurface, controls, nam
 
   function showHint() {
     if (kind === "none" && picked.length < 2) {
-      hint.textContent = "Choose “two weights”, then click two connections (or biases) in the network: their values become the axes.";
+      hint.textContent = "Choose “two weights”, then click two connections (or biases) in the network, or press Enter on them: their values become the axes.";
     } else if (kind === "weights") {
       hint.textContent = picked.length < 2
-        ? `Click two connections in the network to use their weights as the axes (${picked.length} of 2 chosen).`
-        : `Axes: ${picked.map((p) => shortParamLabel(names(), p)).join(" and ")}. Click another connection to swap the older one out.`;
+        ? `Click two connections in the network (or press Enter on them) to use their weights as the axes (${picked.length} of 2 chosen).`
+        : `Axes: ${picked.map((p) => shortParamLabel(names(), p)).join(" and ")}. Click (or Enter on) another connection to swap the older one out.`;
     } else {
       hint.textContent = "";
     }
