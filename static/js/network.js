@@ -44,6 +44,7 @@ import { keepTextReadable } from "./textscale.js";
 import { createTooltip } from "./tooltip.js";
 
 const SVG = "http://www.w3.org/2000/svg";
+let views = 0; // network views made on this page (each tooltip's id is its own)
 const WIDTH = 640; // the drawing's width before its box is laid out
 // The drawing is laid out at its box's own width, so its units are screen pixels and a 13 px label is 13 px
 // (textscale.js covers a box that max-height shrinks). Narrower than this it is scaled down instead.
@@ -79,7 +80,9 @@ export function createNetworkView(container, { onHover, onPick = () => {}, onSel
   }, root);
   const stopTextScale = keepTextReadable(svgEl);
   const legend = buildLegend(root);
-  const tooltip = onHover === undefined ? createTooltip() : null;
+  // The tooltip lives in the network's panel (a landmark), and describes the focused element to a screen reader.
+  const tooltip = onHover === undefined ? createTooltip(root) : null;
+  if (tooltip) tooltip.element.id = `bl-network-tooltip-${++views}`;
   const hover = onHover === undefined ? (info) => (info ? tooltip.show(info) : tooltip.hide()) : onHover ?? (() => {});
 
   let key = null;
@@ -426,6 +429,7 @@ export function createNetworkView(container, { onHover, onPick = () => {}, onSel
     keyboardHover(el);
     setHighlight(el);
     el.classList.add("is-focus");
+    if (tooltip) el.setAttribute("aria-describedby", tooltip.element.id);
     emitHover(true); // a new element chosen: its numbers show even after Escape closed the last ones
   });
   svgEl.addEventListener("focusout", (event) => {

@@ -161,9 +161,11 @@ export function createSurfaceView(container) {
         ctx.fillText("Waiting for the path to have two points…", cx, cy);
         return;
       }
-      ctx.fillText("No loss surface yet.", cx, cy - 20 * scale);
-      ctx.fillText("Choose “two weights” and click two connections in the network,", cx, cy + 2 * scale);
-      ctx.fillText("or choose the random or the trajectory plane.", cx, cy + 20 * scale);
+      // Wrapped to the panel's width: a narrow panel (a laptop's third column, a phone) cut these lines off.
+      const lines = ["No loss surface yet."].concat(wrapText(ctx,
+        "Choose “two weights” and click two connections in the network (or press Enter on them), "
+        + "or choose the random or the trajectory plane.", width - 24));
+      lines.forEach((text, k) => ctx.fillText(text, cx, cy + (k - (lines.length - 1) / 2) * 18 * scale));
       return;
     }
     stats.draws++;
@@ -455,4 +457,21 @@ function axisTitles(ctx, box, across, up) {
 /** An axis title that fits `room` pixels: "d₂ (random direction)" loses its words in brackets when it would not. */
 function fitted(ctx, title, room) {
   return ctx.measureText(title).width <= room ? title : title.replace(/\s*\(.*\)$/, "");
+}
+
+/** `text` split into lines no wider than `maxWidth` in the context's font (a word longer than that stands alone). */
+function wrapText(ctx, text, maxWidth) {
+  const lines = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    const next = line ? `${line} ${word}` : word;
+    if (line && ctx.measureText(next).width > maxWidth) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = next;
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
 }
