@@ -205,16 +205,66 @@ class Explain(Message):
     element: ExplainElement | None
 
 
+# -- predictions and the class poll (server/poll.py). Strict: no coercion, every string and number bounded.
+
+class Question(BaseModel):
+    """A prediction about the next update (or the one under way): its true answer comes from the engine
+    (engine/predict.py) when it is revealed. ``loss``: will E on the batch go down or up; ``sign``: the sign of
+    Δw (or Δb) for ``element``; ``number``: ``quantity`` of ``element``, right within ``tolerance``."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    kind: Literal["loss", "sign", "number"]
+    text: Annotated[str, Field(min_length=1, max_length=300)]
+    element: ExplainElement | None = None
+    quantity: Literal["delta", "gradient", "change", "new", "loss_after"] | None = None
+    tolerance: Annotated[float, Field(gt=0, le=1000, allow_inf_nan=False)] = 1e-3
+
+
+class Ask(Message):
+    """The presenter opens a question to every page of the session (null: take it down)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    type: Literal["ask"]
+    question: Question | None
+
+
+class Answer(Message):
+    """One page's answer to the open question (the one control a viewer may send; once per question)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    type: Literal["answer"]
+    question: Annotated[int, Field(ge=1, le=2**31 - 1)]
+    value: Literal["down", "up", "-", "0", "+"] | Annotated[float, Field(ge=-1e6, le=1e6, allow_inf_nan=False)]
+
+
+class Reveal(Message):
+    """Show the true answer now (a step or a phase reveals it too)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    type: Literal["reveal"]
+
+
+class PlayUntil(Message):
+    """Play until update ``update`` or until E on the training set falls below ``loss_below`` (whichever first;
+    at most MAX_UNTIL updates from now). ``at_once``: run them now, without animation (a lesson catching up)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    type: Literal["play_until"]
+    update: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
+    loss_below: Annotated[float, Field(gt=0, le=1e6, allow_inf_nan=False)] | None = None
+    at_once: bool = False
+
+
 Control = Annotated[
     Hello | Configure | Reset | Regenerate | Play | Pause | Speed | Step | PhaseStep | Set | Select
-    | SurfaceRequest | GradCheckRequest | Back | Forward | Seek | Explain,
+    | SurfaceRequest | GradCheckRequest | Back | Forward | Seek | Explain | Ask | Answer | Reveal | PlayUntil,
     Field(discriminator="type"),
 ]
 CONTROL = TypeAdapter(Control)
 CONTROL_TYPES = sorted(
     m.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
     for m in (Hello, Configure, Reset, Regenerate, Play, Pause, Speed, Step, PhaseStep, Set, Select,
-              SurfaceRequest, GradCheckRequest, Back, Forward, Seek, Explain)
+              SurfaceRequest, GradCheckRequest, Back, Forward, Seek, Explain, Ask, Answer, Reveal, PlayUntil)
 )
 
 

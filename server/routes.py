@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from engine import DATASETS, LIMITS, LOSSES, OPTIMIZERS, PRESETS
 from engine.activations import ACTIVATIONS
 
+from . import lessons
 from .deps import get_registry, get_settings
 from .fitting import fit_loss
 from .guard import TooLarge, origin_allowed, read_body
@@ -111,3 +112,24 @@ async def get_session(session_id: str, registry: RegistryDep) -> Any:
         "session": session.id, "config": session.config.model_dump(), "playing": session.playing,
         "viewers": session.viewers, "step": session.trainer.step_count,
     }
+
+
+@router.get("/api/lessons")
+async def list_lessons() -> dict[str, Any]:
+    return lessons.catalogue()
+
+
+@router.get("/api/lessons/schema")
+async def lesson_schema() -> dict[str, Any]:
+    return lessons.schema()
+
+
+@router.get("/api/lessons/{name}")
+async def get_lesson(name: str) -> Any:
+    try:
+        lesson = lessons.load_lesson(name)
+    except KeyError:
+        return JSONResponse({"field": "lesson", "message": f"lesson: no lesson named {name!r}"}, status_code=404)
+    except lessons.LessonError as exc:
+        return JSONResponse({"field": exc.where, "message": str(exc)}, status_code=422)
+    return {"name": name, **lesson.model_dump(exclude_none=True)}

@@ -28,6 +28,7 @@ from .fitting import fit_loss
 from .framecache import FrameCache
 from .frames import current_view, frame_arrays, frame_header
 from .load import Load
+from .poll import Poll
 from .protocol import Config, FieldError
 from .scheduler import Scheduler
 from .settings import Settings
@@ -37,6 +38,8 @@ from .work import Cancelled, OverBudget, WorkPool, over_budget_error
 
 SLOW_UPDATES_PER_SECOND = 100
 JOBS = ("surface", "gradcheck")  # controls that compute for long: each runs as a job of the page that asked
+MAX_UNTIL = 100_000  # updates one play_until may ask for (at_once: AT_ONCE_UNTIL, run before the reply)
+AT_ONCE_UNTIL = 2_000
 
 
 class Session:
@@ -65,6 +68,8 @@ class Session:
         self.speed: float | None = None  # updates per second; None: as fast as it goes
         self.selection: int | None = None
         self.explainer = Explainer()  # the element it is open on, the same for every page
+        self.poll = Poll(self)  # the question open to every page, and their answers
+        self.stop_at: tuple[int | None, float | None] | None = None  # play_until: (update, loss below)
         self._frame_cache: tuple[int, dict[str, Any], dict[str, Any]] | None = None
         self._grid_cache: tuple[int, bytes | None] | None = None
         self.surface = SurfaceState(self)
@@ -133,6 +138,10 @@ class Session:
             message = p.parse_control(raw)
             if message.type == "hello":
                 raise FieldError("type", "type: 'hello' is only the first message of a connection")
+            if message.type == "answer":  # any page may answer; it changes no frame, so no page is hurried
+                self.poll.answer(client, message)
+                client.send_json({"type": "ack", "id": message.id, "of": message.type})
+                return
             if not client.controls:
                 raise FieldError("type", "type: viewers cannot control this session; only its presenter can")
         except FieldError as exc:
@@ -195,10 +204,21 @@ class Session:
             self.changed(grid=False)
         elif kind == "step":
             self.pause()
+            self.poll.before_update()
             self._guard(self.trainer.step)
+            self.poll.after_update()
         elif kind == "phase":
             self.pause()
+            self.poll.before_update()
             self._guard(self.trainer.next_phase)
+            self.poll.after_update()
+        elif kind == "ask":
+            self.poll.ask(m)
+        elif kind == "reveal":
+            self.poll.reveal()
+            self.changed(grid=False)
+        elif kind == "play_until":
+            self._play_until(m)
         elif kind in ("back", "forward", "seek"):
             self.pause()
             self._move_in_history(m)
@@ -335,6 +355,37 @@ class Session:
             "kinks": result.kinks, "shrunk": result.shrunk, "note": gradcheck_note(result),
         })
 
+    def _play_until(self, m: p.PlayUntil) -> None:
+        if m.update is None and m.loss_below is None:
+            raise FieldError("update", "update: say until which update (or give loss_below)")
+        start = self.trainer.step_count
+        if m.update is not None and m.update <= start:
+            raise FieldError("update", f"update: already at update {start}; expected a later one")
+        cap = AT_ONCE_UNTIL if m.at_once else MAX_UNTIL
+        last = min(m.update if m.update is not None else start + cap, start + cap)
+        self.pause()
+        if not m.at_once:
+            self.stop_at = (last, m.loss_below)
+            self.play()
+            return
+        trainer = self.trainer
+        while trainer.step_count < last and not trainer.diverged:
+            trainer.run(last - trainer.step_count if m.loss_below is None else 1)
+            if m.loss_below is not None and trainer.losses()[0] < m.loss_below:
+                break
+        trainer.record_losses()
+        self._sync_config()
+        if trainer.diverged:
+            self.announce(trainer.diverged)
+        self.changed()
+
+    def _reached_stop(self) -> bool:
+        """play_until: the update asked for, or the loss below the bound (checked after each slice)."""
+        update, loss_below = self.stop_at or (None, None)
+        if update is not None and self.trainer.step_count >= update:
+            return True
+        return loss_below is not None and self.trainer.losses()[0] < loss_below
+
     # -- the play loop ------------------------------------------------------------------------------------
 
     def play(self) -> None:
@@ -349,6 +400,7 @@ class Session:
         self.changed(grid=False)
 
     def pause(self) -> None:
+        self.stop_at = None
         if not self.playing:
             return
         self.playing = False
@@ -371,6 +423,11 @@ class Session:
             n = min(n, int(self._owed))
         if settings.grid_every_epoch:
             n = min(n, trainer.updates_to_epoch_end)
+        if self.stop_at is not None:
+            if self.stop_at[0] is not None:
+                n = max(1, min(n, self.stop_at[0] - trainer.step_count))
+            if self.stop_at[1] is not None:
+                n = 1  # the loss is checked after every update
         # Slowly, a loss point for every update costs nothing and keeps the curve moving; at full speed, one an
         # epoch (a pass over all the data per update would cost more than the update).
         trainer.record_every = 1 if self.speed is not None and self.speed <= SLOW_UPDATES_PER_SECOND else None
@@ -388,6 +445,9 @@ class Session:
         if trainer.diverged:
             self.status = trainer.diverged
             self.pause()  # tells every page, with the message
+        elif self.stop_at is not None and self._reached_stop():
+            trainer.record_losses()
+            self.pause()
         return 0.0
 
     # -- messages -----------------------------------------------------------------------------------------

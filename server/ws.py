@@ -88,6 +88,7 @@ async def session_socket(websocket: WebSocket, session_id: str, registry: Regist
         "config": session.config.model_dump(), "playing": session.playing, "status": session.status,
         "viewers": session.viewers,
     })
+    session.poll.greet(client)  # a question open in the session: this page sees it (and its own answer)
     sender = asyncio.create_task(client.run_sender(session))
     try:
         while True:
