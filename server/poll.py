@@ -72,6 +72,10 @@ class Poll:
         self.number += 1
         self.question, self.element = q, element
         self.answers, self.truth, self.revealed = {}, None, False
+        # The explainer previews the next update (Δw, E after): open, it would give the answer away. It opens
+        # again on the question's element with the reveal.
+        self.session.explainer.element = None
+        self.session.changed(grid=False)
         self.session.broadcast(self.question_message())
 
     def before_update(self) -> None:

@@ -364,6 +364,8 @@ class Session:
         cap = AT_ONCE_UNTIL if m.at_once else MAX_UNTIL
         last = min(m.update if m.update is not None else start + cap, start + cap)
         self.pause()
+        if self.poll.question is not None and not self.poll.revealed:
+            self.poll.reveal()  # the question was about the first of these updates: its answer, then the run
         if not m.at_once:
             self.stop_at = (last, m.loss_below)
             self.play()

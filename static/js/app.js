@@ -8,11 +8,13 @@ import { createControls, errorTarget } from "./controls.js";
 import { createExplainer } from "./explainer.js";
 import { createDecisionMap } from "./heatmap.js";
 import { FOCUS_KEYS, installShortcuts, SHORTCUTS } from "./keyboard.js";
+import { createLessonPlayer } from "./lesson.js";
 import { createLossChart } from "./losschart.js";
 import { createNetworkView } from "./network.js";
 import { createNumberTables } from "./numbertable.js";
 import { createRewindControls } from "./rewind.js";
 import { renderPhases } from "./phases.js";
+import { createAskForm, createPoll } from "./poll.js";
 import * as msg from "./protocol.js";
 import { formatCount, formatExact, formatNumber } from "./scales.js";
 import { announceDelay, announcement, lossSummary, mapSummary, surfaceSummary } from "./summaries.js";
@@ -243,7 +245,10 @@ function welcome(w) {
   setConfig(w.config);
   controls.setPlaying(Boolean(w.playing));
   if (w.status) showStatus(w.status, { kind: "warning" });
-  if (firstWelcome && w.role === "controller") applyLink();
+  if (firstWelcome && w.role === "controller") {
+    applyLink();
+    views.lessons.load().then(() => views.lessons.resume());
+  }
   firstWelcome = false;
   writeHash();
 }
@@ -323,6 +328,12 @@ function receive(message) {
     if (header.message && header.message !== state.diverged) showStatus(header.message, { kind: "warning" });
   } else if (type === "error") {
     showError(header);
+  } else if (type === "question") {
+    views.poll.question(header.question);
+  } else if (type === "tally") {
+    views.poll.tally(header);
+  } else if (type === "reveal") {
+    views.poll.reveal(header);
   }
 }
 
@@ -373,6 +384,7 @@ function drawFrame(frame) {
   showWhichWeights(h);
   controls.setFrame(h);
   views.rewind.setFrame(h);
+  views.lessons.onFrame(h);
   if (state.config && h.hyper) state.config.hyper = { ...state.config.hyper, ...h.hyper };
   renderPhases($("phase-indicator"), h.sizes, h.phase, h.step);
   setText("readout-step", formatCount(h.step));
@@ -641,6 +653,17 @@ function init() {
   views.loss = createLossChart($("loss-view"));
   views.surface = createSurfaceView($("surface-view"));
   views.rewind = createRewindControls(document, { act, controls: () => state.role === "controller" });
+  views.poll = createPoll($("question-panel"), {
+    answer: (message) => connection.request(message).catch((error) => (showStatus(plain(error.message)), null)),
+    reveal: () => act({ type: "reveal" }),
+    isPresenter: () => state.role === "controller",
+  });
+  views.lessons = createLessonPlayer({
+    list: $("lesson-list"), panel: $("lesson-panel"), fetchJSON, act, status: (text) => showStatus(text),
+  });
+  createAskForm($("ask-form"), { act, element: () => state.frame?.header?.explain?.element ?? null });
+  state.poll = views.poll.state;
+  state.lesson = views.lessons.state;
   state.surfaceStats = views.surface.stats; // how often the surface's picture was painted, against frames drawn
   views.map.showTest(state.view.show_test !== false);
   views.loss.setLogScale(Boolean(state.view.log_scale));

@@ -1,0 +1,162 @@
+"""The class poll under load: does a class of viewers answering at once slow the session's frames?
+
+One playing session (the presenter at full speed) followed by N viewer sockets (default 300), on a real uvicorn in
+its own process. Same run, two windows of --seconds each:
+  without answers (the baseline): the presenter plays, every page receives frames;
+  with answers: the presenter asks a question and every viewer answers once, spread over one second.
+Printed for each window: the presenter's frames/s and updates/s, the viewers' frames/s (median, slowest), the
+server's CPU; for the answers: how many were acknowledged, and answer → ack latency (p50, p99), and how many
+tallies the presenter received (they are batched, TALLY_INTERVAL apart).
+
+    .venv/bin/python bench/poll.py [--seconds 4] [--viewers 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib.util
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import websockets
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+_spec = importlib.util.spec_from_file_location("bench_server", ROOT / "bench" / "server.py")
+bench_server = importlib.util.module_from_spec(_spec)  # its server process and CPU meter, not copied here
+_spec.loader.exec_module(bench_server)  # type: ignore[union-attr]
+
+from server.wire import unpack_header  # noqa: E402
+
+QUESTION = {"kind": "loss", "text": "Will the loss go down or up in the next update?"}
+
+
+class Page:
+    """One socket: counts frames in each window; a viewer answers the question once, at a random moment of
+    the second after it arrives; the presenter plays and asks."""
+
+    def __init__(self, url: str, token: str | None) -> None:
+        self.url, self.token = url, token
+        self.windows = (0.0, 0.0, 0.0)  # (start of A, start of B = the question, end of B), monotonic
+        self.frames = [0, 0]
+        self.steps: list[list[int]] = [[], []]
+        self.latency: float | None = None
+        self.acked = False
+        self.tallies = 0
+        self.asked = False  # the question reached this page
+
+    def window(self, now: float) -> int | None:
+        a, b, end = self.windows
+        return 0 if a <= now < b else 1 if b <= now < end else None
+
+    async def open(self) -> None:
+        # Hundreds of handshakes on a loaded machine: every page is connected before the clock starts.
+        self.ws = await websockets.connect(self.url, max_size=None, compression=None, open_timeout=120)
+        await self.ws.send(json.dumps({"type": "hello", "token": self.token}))
+        while json.loads(await self.ws.recv()).get("type") != "welcome":
+            pass
+
+    async def run(self) -> None:
+        async with self.ws as ws:
+            if self.token:
+                await ws.send(json.dumps({"type": "play"}))
+            asked = False
+            answer_at: float | None = None
+            sent_at = 0.0
+            question = None
+            while (now := time.monotonic()) < self.windows[2]:
+                if self.token and not asked and now >= self.windows[1]:
+                    asked = True
+                    await ws.send(json.dumps({"type": "ask", "question": QUESTION}))
+                if answer_at is not None and now >= answer_at:
+                    answer_at = None
+                    sent_at = time.monotonic()
+                    await ws.send(json.dumps({"type": "answer", "question": question, "value": "down", "id": "a"}))
+                timeout = 0.05 if answer_at is not None else 0.5
+                try:
+                    raw = await asyncio.wait_for(ws.recv(), timeout)
+                except TimeoutError:
+                    continue
+                now = time.monotonic()
+                if isinstance(raw, bytes):
+                    header = unpack_header(raw)
+                    k = self.window(now)
+                    if header["type"] == "frame" and k is not None:
+                        self.frames[k] += 1
+                        self.steps[k].append(header["step"])
+                    continue
+                message = json.loads(raw)
+                if message["type"] == "question" and message["question"] and not self.token:
+                    question, self.asked = message["question"]["id"], True
+                    answer_at = now + random.random()  # the class answers within a second
+                elif message["type"] == "ack" and message.get("id") == "a":
+                    self.acked, self.latency = True, now - sent_at
+                elif message["type"] == "tally":
+                    self.tallies += 1
+            if self.token:
+                await ws.send(json.dumps({"type": "pause"}))
+
+    def rate(self, k: int) -> float:
+        a, b, end = self.windows
+        return self.frames[k] / ((b - a) if k == 0 else (end - b))
+
+    def updates(self, k: int) -> float:
+        steps = self.steps[k]
+        a, b, end = self.windows
+        return (steps[-1] - steps[0]) / ((b - a) if k == 0 else (end - b)) if len(steps) > 1 else 0.0
+
+
+async def run_all(pages: list[Page], seconds: float) -> None:
+    for k in range(0, len(pages), 50):
+        await asyncio.gather(*(p.open() for p in pages[k:k + 50]))
+    t0 = time.monotonic() + 2.0  # two seconds of play before the baseline window
+    for page in pages:
+        page.windows = (t0, t0 + seconds, t0 + 2 * seconds)
+    await asyncio.gather(*(p.run() for p in pages))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=4.0)
+    parser.add_argument("--viewers", type=int, default=300)
+    args = parser.parse_args()
+    print(f"{os.cpu_count()} cores, {bench_server.load_average()} at the start")
+    server = bench_server.ServerProcess()
+    try:
+        session, token = server.create(bench_server.PLAYING)
+        url = f"ws://127.0.0.1:{server.port}/ws/{session}"
+        presenter = Page(url, token)
+        viewers = [Page(url, None) for _ in range(args.viewers)]
+        cpu = bench_server.Measured(server)
+        with cpu:
+            asyncio.run(run_all([presenter, *viewers], args.seconds))
+    finally:
+        server.stop()
+    print(f"\nOne playing session, {args.viewers} viewers; {args.seconds:.0f} s without answers (baseline), then "
+          f"{args.seconds:.0f} s in which every viewer answers once within a second. Same run.")
+    print(f"{'window':>16} {'presenter frames/s':>19} {'updates/s':>10} {'viewers frames/s median':>24} "
+          f"{'slowest':>8}")
+    for k, name in enumerate(("without answers", "with answers")):
+        rates = [v.rate(k) for v in viewers] or [0.0]
+        print(f"{name:>16} {presenter.rate(k):>19.1f} {presenter.updates(k):>10,.0f} {statistics.median(rates):>24.1f} "
+              f"{min(rates):>8.1f}")
+    ratio = presenter.rate(1) / presenter.rate(0) if presenter.rate(0) else float("nan")
+    latencies = sorted(v.latency for v in viewers if v.latency is not None)
+    p50 = statistics.median(latencies) * 1e3 if latencies else float("nan")
+    p99 = latencies[int(0.99 * (len(latencies) - 1))] * 1e3 if latencies else float("nan")
+    print(f"presenter frames/s with answers / without: {ratio:.2f}")
+    print(f"question received by {sum(v.asked for v in viewers)} viewers; answers acknowledged: "
+          f"{sum(v.acked for v in viewers)} of {args.viewers}; answer → ack p50 {p50:.1f} ms, "
+          f"p99 {p99:.1f} ms; tallies to the presenter: {presenter.tallies}")
+    print(f"server CPU over the run {cpu.server_cpu:.0%}, bench CPU {cpu.client_cpu:.0%}, "
+          f"{bench_server.load_average()}")
+
+
+if __name__ == "__main__":
+    main()
