@@ -23,7 +23,7 @@ from engine.explain import check_element
 
 from .protocol import Configure, ExplainElement, Hyper, Question
 
-LESSONS = Path(__file__).resolve().parent.parent / "static" / "lessons"
+LESSONS = Path(__file__).resolve().parent.parent / "static" / "lessons"  # in a checkout; routes.py finds the wheel's
 FORMAT = 1
 MAX_BYTES = 200_000  # a lesson file; a longer one is refused before it is parsed
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")

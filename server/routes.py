@@ -35,6 +35,7 @@ def page_folder(name: str) -> Path:
 
 
 templates = Jinja2Templates(directory=page_folder("templates"))
+LESSONS = page_folder("static") / "lessons"  # data files shipped with the page (docs/lessons.md)
 router = APIRouter()
 RegistryDep = Annotated[Registry, Depends(get_registry)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -116,7 +117,7 @@ async def get_session(session_id: str, registry: RegistryDep) -> Any:
 
 @router.get("/api/lessons")
 async def list_lessons() -> dict[str, Any]:
-    return lessons.catalogue()
+    return lessons.catalogue(LESSONS)
 
 
 @router.get("/api/lessons/schema")
@@ -127,7 +128,7 @@ async def lesson_schema() -> dict[str, Any]:
 @router.get("/api/lessons/{name}")
 async def get_lesson(name: str) -> Any:
     try:
-        lesson = lessons.load_lesson(name)
+        lesson = lessons.load_lesson(name, LESSONS)
     except KeyError:
         return JSONResponse({"field": "lesson", "message": f"lesson: no lesson named {name!r}"}, status_code=404)
     except lessons.LessonError as exc:

@@ -88,6 +88,10 @@ def test_the_installed_wheel_serves_the_page_from_the_package(browser, tmp_path)
         assert set(assets.values()) == {200}, assets
         # What it served is the installed package's copy, byte for byte.
         assert httpx.get(f"{url}/static/js/app.js").content == (static / "js" / "app.js").read_bytes()
+        # The lessons are data in the package too, listed and validated from there.
+        listed = httpx.get(f"{url}/api/lessons").json()
+        assert len(listed["lessons"]) == len(list((static / "lessons").glob("*-*.json"))) == 3, listed
+        assert listed["problems"] == []
     finally:
         server.terminate()
         server.wait(10)
