@@ -21,12 +21,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        reaper = asyncio.create_task(app.state.registry.reap_forever())
+        registry: Registry = app.state.registry
+        if registry.keeper is not None:  # kept sessions past their time or beyond the cap go first
+            await registry.keeper.evict(spare=set())
+        tasks = [asyncio.create_task(registry.reap_forever()), asyncio.create_task(registry.keep_forever())]
         try:
             yield
         finally:
-            reaper.cancel()
-            app.state.registry.close()
+            for task in tasks:
+                task.cancel()
+            registry.close()  # with storage: writes what changed since the last save
 
     app = FastAPI(title="Backprop Lab", lifespan=lifespan)
     app.state.settings = settings

@@ -104,11 +104,28 @@ async def create_session(request: Request, registry: RegistryDep, settings: Sett
     return {"session": session.id, "token": session.token, "config": session.config.model_dump()}
 
 
+@router.post("/api/sessions/{session_id}/fork", status_code=201)
+async def fork_session(session_id: str, registry: RegistryDep) -> Any:
+    """A private copy of a session as it is now, for one person to explore on their own: they are its presenter
+    (the answer carries its secret), and the original goes on unchanged."""
+    original = await registry.open(session_id)
+    if original is None:
+        message = await registry.why_missing(session_id)
+        return JSONResponse({"field": "session", "message": message}, status_code=404)
+    try:
+        fork = registry.fork(original)
+    except FieldError as exc:
+        return JSONResponse({"field": exc.field, "message": exc.message}, status_code=503)
+    return {"session": fork.id, "token": fork.token, "config": fork.config.model_dump(), "forked_from": original.id,
+            "step": fork.trainer.step_count}
+
+
 @router.get("/api/sessions/{session_id}")
 async def get_session(session_id: str, registry: RegistryDep) -> Any:
-    session = registry.get(session_id)
+    session = await registry.open(session_id)
     if session is None:
-        return JSONResponse({"field": "session", "message": "session: no such session"}, status_code=404)
+        message = await registry.why_missing(session_id)
+        return JSONResponse({"field": "session", "message": message}, status_code=404)
     return {
         "session": session.id, "config": session.config.model_dump(), "playing": session.playing,
         "viewers": session.viewers, "step": session.trainer.step_count,

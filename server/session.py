@@ -19,6 +19,7 @@ import numpy as np
 from engine import DivergedError, GradCheck, Trainer, gradcheck, make_preset
 from engine.decision import data_domain, decision_grid
 from engine.names import flat_label, names_for
+from engine.snapshot import trainer_state
 
 from . import protocol as p
 from .build import build_trainer, engine_error
@@ -32,6 +33,7 @@ from .poll import Poll
 from .protocol import Config, FieldError
 from .scheduler import Scheduler
 from .settings import Settings
+from .storage import hash_token
 from .surfaces import SurfaceState
 from .wire import finite_or_none, pack
 from .work import Cancelled, OverBudget, WorkPool, over_budget_error
@@ -48,7 +50,11 @@ class Session:
         work: WorkPool | None = None,
     ) -> None:
         self.id = session_id
-        self.token = secrets.token_urlsafe(24)
+        # The presenter's secret: given to its creator once; only its hash is kept (and stored).
+        self.token: str | None = secrets.token_urlsafe(24)
+        self.token_hash = hash_token(self.token)
+        self.created = self.last_used = time.time()  # wall clock: kept across restarts, for expiry
+        self.before_update: dict[str, Any] | None = None  # the training state an update under way started from
         self.settings = settings
         self.clients: dict[str, Client] = {}
         self.last_seen = time.monotonic()
@@ -106,6 +112,9 @@ class Session:
         self.surface.clear()
         self.data_version += 1
         self.changed()
+
+    def controlled_by(self, token: str | None) -> bool:
+        return token is not None and secrets.compare_digest(hash_token(token), self.token_hash)
 
     # -- what changed, and who to tell --------------------------------------------------------------------
 
@@ -210,6 +219,8 @@ class Session:
         elif kind == "phase":
             self.pause()
             self.poll.before_update()
+            if not self.trainer.in_update:  # what storage and a fork keep while the update's phases go on
+                self.before_update = trainer_state(self.trainer, self.settings.stored_trajectory_bytes)
             self._guard(self.trainer.next_phase)
             self.poll.after_update()
         elif kind == "ask":

@@ -13,7 +13,16 @@ class Settings(BaseModel):
     # Host names the server answers to besides those that follow from `host` (see server/guard.py): a foreign
     # Host header is refused, so a web page cannot reach this server through a rebound DNS name. "*": any.
     allowed_hosts: list[str] = Field(default_factory=list)
-    grace_seconds: float = 600.0  # a session with no connection lives this long before it is reaped
+    # Where sessions are kept across restarts (a SQLite file); None keeps them in memory only (tests, benchmarks).
+    # `backprop-lab` and `make serve` use server.storage.default_db_path() unless --db says otherwise.
+    db: str | None = None
+    keep_days: float = 7.0  # a stored session unused this long is deleted
+    max_stored_sessions: int = 1000  # beyond this, the longest unused stored session is deleted
+    save_every_seconds: float = 1.0  # changed sessions are written this often (a crash loses at most this)
+    stored_trajectory_bytes: int = 1_000_000  # the parameter trajectory kept per stored session, at most
+    # A session with no connection stays in memory this long; then it is unloaded (stored sessions come back
+    # from storage at the next connection; without storage it is gone).
+    grace_seconds: float = 600.0
     reap_every_seconds: float = 30.0
     max_sessions: int = 200
     max_sessions_per_visitor: int = 20  # sessions one client address may hold at once...

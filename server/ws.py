@@ -46,13 +46,13 @@ async def session_socket(websocket: WebSocket, session_id: str, registry: Regist
         await websocket.close(code=4403, reason="origin not allowed")
         return
     await websocket.accept()
-    session = registry.get(session_id)
+    session = await registry.open(session_id)
     if session is None:
-        await websocket.send_text(json.dumps({
-            "type": "error", "id": None, "of": "hello", "field": "session",
-            "message": "session: no such session (it may have ended); start a new one",
-        }))
-        await websocket.close(code=4404)
+        message = await registry.why_missing(session_id)
+        await websocket.send_text(json.dumps(
+            {"type": "error", "id": None, "of": "hello", "field": "session", "message": message}
+        ))
+        await websocket.close(code=4404, reason=message.removeprefix("session: ")[:120])
         return
     try:
         text = await asyncio.wait_for(websocket.receive_text(), HELLO_TIMEOUT)
@@ -71,15 +71,19 @@ async def session_socket(websocket: WebSocket, session_id: str, registry: Regist
     except (TimeoutError, WebSocketDisconnect):
         await websocket.close(code=4400, reason="no hello")
         return
-    # Compared as bytes: compare_digest refuses str with non-ASCII characters.
-    controls = hello.token is not None and secrets.compare_digest(hello.token.encode(), session.token.encode())
-    client = Client(websocket, hello.client or secrets.token_urlsafe(8), "controller" if controls else "viewer",
-                    settings.max_outbox)
-    previous = session.clients.get(client.id)
+    controls = session.controlled_by(hello.token)
+    client_id = hello.client or secrets.token_urlsafe(8)
+    previous = session.clients.get(client_id)
+    if previous is not None and previous.controls and not controls:
+        # Only the secret may take over a presenter's connection: a viewer reusing its client id (a copied
+        # page, a guess) gets an id of its own and cuts nobody off.
+        client_id, previous = secrets.token_urlsafe(8), None
+    client = Client(websocket, client_id, "controller" if controls else "viewer", settings.max_outbox)
     if previous is not None:  # the same page reconnecting: the new socket replaces the old
         previous.closed = True
         previous.wake.set()
     session.clients[client.id] = client
+    session.last_used = time.time()
     session.load.clients += 1
     session.watchers_changed()
     session.changed(grid=False)  # frames carry the viewer count
@@ -116,3 +120,4 @@ async def session_socket(websocket: WebSocket, session_id: str, registry: Regist
             session.changed(grid=False)
         session.watchers_changed()
         session.last_seen = time.monotonic()
+        session.last_used = time.time()

@@ -11,8 +11,9 @@ from server import Settings
 
 
 @pytest.fixture(scope="session")
-def live() -> Iterator[LiveServer]:
-    with LiveServer(Settings(grace_seconds=600)) as server:
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    db = tmp_path_factory.mktemp("storage") / "sessions.db"  # sessions are kept, as `backprop-lab` keeps them
+    with LiveServer(Settings(grace_seconds=600, db=str(db))) as server:
         yield server
 
 
