@@ -7,6 +7,7 @@ import { connect, connectionLabel, newClientId } from "./connection.js";
 import { createControls, errorTarget } from "./controls.js";
 import { createExplainer } from "./explainer.js";
 import { createDecisionMap } from "./heatmap.js";
+import { forkedFrom, keyFor, presenterHash, rememberFork, rememberKey } from "./keys.js";
 import { FOCUS_KEYS, installShortcuts, SHORTCUTS } from "./keyboard.js";
 import { createLessonPlayer } from "./lesson.js";
 import { createLossChart } from "./losschart.js";
@@ -159,7 +160,7 @@ async function createSession(config) {
   const created = await fetchJSON("/api/sessions", {
     method: "POST", headers: { "content-type": "application/json" }, body,
   });
-  sessionStorage.setItem(`${STORE}:token:${created.session}`, created.token);
+  rememberKey(localStorage, created.session, created.token);
   return created;
 }
 
@@ -190,7 +191,14 @@ async function start() {
   controls.setOptions(state.options);
   if (link.session) {
     state.session = link.session;
-    state.token = sessionStorage.getItem(`${STORE}:token:${link.session}`);
+    if (link.key) {
+      // A presenter link: keep its secret in this browser and take it out of the address bar at once, so
+      // that a screenshot, the history or a link copied from here does not carry it.
+      rememberKey(localStorage, link.session, link.key);
+      history.replaceState(null, "", serializeHash({ session: link.session, config: link.config, view: link.view }));
+    }
+    state.token = keyFor(localStorage, link.session);
+    state.forkedFrom = forkedFrom(localStorage, link.session);
   } else {
     await own;
   }
@@ -239,9 +247,16 @@ function welcome(w) {
   state.role = w.role;
   document.body.dataset.role = w.role;
   controls.setRole(w.role);
-  $("role").textContent = w.role === "controller"
-    ? "You are presenting."  // how many follow, and how they join, are beside it
-    : "Following the presenter's session: you see what they do; the controls are theirs.";
+  $("role").textContent = w.role !== "controller"
+    ? "Following the presenter's session: you see what they do; the controls are theirs."
+    : state.forkedFrom
+      ? "Exploring on your own: a copy of the class's session, yours to change. The class goes on without you."
+      : "You are presenting."  // how many follow, and how they join, are beside it;
+  $("explore").hidden = w.role === "controller";
+  $("back-to-class").hidden = !state.forkedFrom;
+  // A student's own copy is theirs alone: no links to hand out from it.
+  $("presenter-link").hidden = w.role !== "controller" || Boolean(state.forkedFrom);
+  $("share").hidden = Boolean(state.forkedFrom);
   setConfig(w.config);
   controls.setPlaying(Boolean(w.playing));
   if (w.status) showStatus(w.status, { kind: "warning" });
@@ -284,8 +299,9 @@ function setConfig(config) {
 
 function lost(code, reason) {
   const mine = Boolean(state.token);
+  // The server says why in the close reason (removed after days unused, or to make room); else the usual words.
   const message = code === 4404
-    ? "This session has ended (the server may have restarted, or nobody was connected to it for a while)."
+    ? (reason ? `${reason.charAt(0).toUpperCase()}${reason.slice(1)}.` : "This session does not exist (any more).")
     : reason;
   showStatus(message, {
     action: {
@@ -593,6 +609,35 @@ function copyJoinLink() {
   );
 }
 
+/** A link for the presenter's other devices (the projector's machine, a tablet): it carries the secret. */
+function copyPresenterLink() {
+  const link = `${location.origin}${location.pathname}${presenterHash(state.session, state.token)}`;
+  const warning = "Anyone with this link controls the session: open it only on your own devices.";
+  // Copied, the link is not shown: the page may be on the projector, and the link is the secret.
+  const copied = () => showStatus(`Presenter link copied to the clipboard. ${warning}`, { kind: "info" });
+  const shown = () => showStatus(`Copy this presenter link: ${link} — ${warning}`, { kind: "info" });
+  state.presenterLink = link;
+  if (navigator.clipboard?.writeText) navigator.clipboard.writeText(link).then(copied, shown);
+  else shown();
+}
+
+/** A private copy of the class's session as it is now; this page becomes its presenter. */
+async function explore() {
+  const original = state.session;
+  try {
+    const fork = await fetchJSON(`/api/sessions/${encodeURIComponent(original)}/fork`, { method: "POST" });
+    rememberKey(localStorage, fork.session, fork.token);
+    rememberFork(localStorage, fork.session, state.forkedFrom ?? original);
+    location.hash = viewerHash(fork.session); // the hashchange reloads the page on the new session
+  } catch (error) {
+    showStatus(`Could not make your own copy: ${plain(error.message)}`);
+  }
+}
+
+function backToClass() {
+  if (state.forkedFrom) location.hash = viewerHash(state.forkedFrom);
+}
+
 function listShortcuts() {
   const items = (list) => list.flatMap((s) => {
     const dt = document.createElement("dt");
@@ -675,6 +720,9 @@ function init() {
   $("join-copy").addEventListener("click", copyJoinLink);
   $("join-close").addEventListener("click", () => $("join-dialog").close());
   $("join-dialog").addEventListener("close", () => ($("join-copy").textContent = "Copy the link"));
+  $("presenter-link").addEventListener("click", copyPresenterLink);
+  $("explore").addEventListener("click", explore);
+  $("back-to-class").addEventListener("click", backToClass);
   $("status-close").addEventListener("click", hideStatus);
   listShortcuts();
   installShortcuts(window, {

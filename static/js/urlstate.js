@@ -10,6 +10,7 @@
  */
 export const PROPERTIES = [
   { name: "session", type: "string", group: "session" },
+  { name: "key", type: "string", group: "key" }, // a presenter link's secret: read, never written back
   { name: "preset", type: "string", group: "config" },
   { name: "dataset", type: "string", group: "config" },
   { name: "noise", type: "number", group: "config", min: 0, max: 1 },
@@ -107,7 +108,7 @@ export function formatParam(p) {
  * link leaves the rest to the server's defaults. problems lists what was ignored, in plain words.
  */
 export function parseHash(hash) {
-  const out = { session: null, config: {}, view: {}, problems: [] };
+  const out = { session: null, key: null, config: {}, view: {}, problems: [] };
   const text = hash.startsWith("#") ? hash.slice(1) : hash;
   if (text === "") return out;
   for (const part of text.split("&")) {
@@ -132,6 +133,7 @@ export function parseHash(hash) {
       continue;
     }
     if (p.group === "session") out.session = value;
+    else if (p.group === "key") out.key = value;
     else if (p.group === "config") out.config[p.name] = value;
     else if (p.group === "hyper") (out.config.hyper ??= {})[p.name] = value;
     else out.view[p.name] = value;
@@ -144,6 +146,7 @@ export function serializeHash({ session = null, config = {}, view = {} } = {}) {
   const parts = [];
   for (const p of PROPERTIES) {
     let value;
+    if (p.group === "key") continue; // the presenter's secret stays out of the address bar
     if (p.group === "session") value = session ?? undefined;
     else if (p.group === "config") value = config[p.name];
     else if (p.group === "hyper") value = config.hyper?.[p.name];

@@ -43,6 +43,7 @@ class PageErrors:
 
     def __init__(self) -> None:
         self.errors: list[str] = []
+        self.expected: list[str] = []  # parts of messages a test expects (see open_page.expect_console)
 
     def watch(self, page: Page) -> Page:
         page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
@@ -50,7 +51,7 @@ class PageErrors:
         return page
 
     def _console(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
+        if message.type == "error" and not any(part in message.text for part in self.expected):
             self.errors.append(f"console error: {message.text} ({message.location.get('url', '')})")
 
 
@@ -62,17 +63,21 @@ def open_page(browser: Browser, live: LiveServer) -> Iterator[Callable[..., Page
     contexts: list[BrowserContext] = []
 
     def _open(hash: str = "", *, wait: bool = True, viewport: dict[str, int] | None = None,
-              before: Callable[[Page], None] | None = None) -> Page:
-        context = browser.new_context(viewport=viewport or VIEWPORT)
-        contexts.append(context)
+              before: Callable[[Page], None] | None = None, context: BrowserContext | None = None,
+              server: LiveServer | None = None) -> Page:
+        """context: another tab of that browser (same localStorage); server: another than the package's."""
+        if context is None:
+            context = browser.new_context(viewport=viewport or VIEWPORT)
+            contexts.append(context)
         page = watcher.watch(context.new_page())
         if before:
             before(page)  # e.g. routes, set before the page makes its first request
-        page.goto(f"{live.http}/{hash}")
+        page.goto(f"{(server or live).http}/{hash}")
         if wait:
             wait_for_app(page)
         return page
 
+    _open.expect_console = watcher.expected.append  # type: ignore[attr-defined]
     yield _open
     for context in contexts:
         context.close()

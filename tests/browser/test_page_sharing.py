@@ -118,7 +118,7 @@ def test_refused_settings_are_explained_next_to_their_control(open_page):
 
 def test_an_ended_session_offers_to_start_again_with_its_setup(open_page, live):
     page = open_page("#session=no-such-session&dataset=xor&sizes=5", wait=False)
-    expect(page.locator("#status-text")).to_contain_text("This session has ended")
+    expect(page.locator("#status-text")).to_contain_text("No such session (it may have ended)")
     expect(page.locator("#connection")).to_have_attribute("data-state", "closed")
     action = page.locator("#status-action")
     expect(action).to_have_text("Start my own session with this setup")

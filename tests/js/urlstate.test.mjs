@@ -48,8 +48,8 @@ test("the full batch, the fastest speed and no hidden layers round-trip", () => 
 });
 
 test("an empty hash means the server's defaults", () => {
-  assert.deepEqual(parseHash(""), { session: null, config: {}, view: {}, problems: [] });
-  assert.deepEqual(parseHash("#"), { session: null, config: {}, view: {}, problems: [] });
+  assert.deepEqual(parseHash(""), { session: null, key: null, config: {}, view: {}, problems: [] });
+  assert.deepEqual(parseHash("#"), { session: null, key: null, config: {}, view: {}, problems: [] });
   assert.equal(serializeHash({}), "");
 });
 
