@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PORT ?= 8000
 HOST ?= 127.0.0.1
+DB ?=  # the SQLite file that keeps sessions; empty: backprop-lab's default (~/.local/share/backprop-lab/)
 
 .PHONY: serve test bench chromium
 
@@ -30,7 +31,7 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	@touch $@
 
 serve: $(VENV)/.installed
-	$(VENV)/bin/backprop-lab --host $(HOST) --port $(PORT)
+	exec $(VENV)/bin/backprop-lab --host $(HOST) --port $(PORT) $(if $(strip $(DB)),--db $(DB))
 
 # The browser tests drive Debian's Chromium; `playwright install` cannot download here.
 chromium:
@@ -71,3 +72,4 @@ bench: $(VENV)/.installed-bench chromium
 	$(VENV)/bin/python bench/explain.py
 	$(VENV)/bin/python bench/server.py
 	$(VENV)/bin/python bench/browser.py --busy
+	$(VENV)/bin/python bench/storage.py
