@@ -7,8 +7,10 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
+import sqlite3
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
@@ -24,6 +26,15 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def stored_step(db: Path, session: str) -> int:
+    """The step the file holds for the session, read as another process would (read-only; -1: not yet)."""
+    if not db.exists():
+        return -1
+    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as raw:
+        row = raw.execute("SELECT step FROM sessions WHERE id = ?", (session,)).fetchone()
+    return -1 if row is None else row[0]
 
 
 class LiveServer:

@@ -4,13 +4,12 @@ expire or make room with a plain message, and a fork starts exactly where its or
 
 from __future__ import annotations
 
-import sqlite3
 import time
 
 import httpx2 as httpx
 import numpy as np
 import pytest
-from liveserver import LiveServer
+from liveserver import LiveServer, stored_step
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
@@ -58,33 +57,34 @@ def test_a_session_in_the_middle_of_training_survives_a_restart_exactly(tmp_path
         student.expect("frame", timeout=10, playing=True)
         wait_until(lambda: httpx.get(f"{live.http}/api/sessions/{session}").json()["step"] >= 150, what="training")
         # Already on disk while it trains (written every 0.2 s), not only at shutdown.
-        kept = wait_until(lambda: SQLiteStore(db).load(session), what="the first save")
-        assert kept.step > 0 and kept.token_hash == hash_token(token)
+        wait_until(lambda: stored_step(db, session) > 0, what="the first save")
         teacher.close()
         student.close()
     # Stopped while playing: the last state was written at shutdown. The secret itself is nowhere in the file.
     assert token.encode() not in db.read_bytes()
-    with sqlite3.connect(db) as raw:
-        (stored_step,) = raw.execute("SELECT step FROM sessions WHERE id = ?", (session,)).fetchone()
-    assert stored_step >= 150
+    step = stored_step(db, session)
+    assert step >= 150
+    kept = SQLiteStore(db)
+    assert kept.load(session).token_hash == hash_token(token)
+    kept.close()
 
     with LiveServer(Settings(db=str(db))) as live:
         assert httpx.get(f"{live.http}/api/sessions/{session}").json() | {"config": None} == {
-            "session": session, "config": None, "playing": False, "viewers": 0, "step": stored_step}
+            "session": session, "config": None, "playing": False, "viewers": 0, "step": step}
         student = live.connect(session, client="student")
         assert student.welcome["role"] == "viewer" and student.welcome["playing"] is False
         header, arrays = student.expect("frame")
-        assert header["step"] == stored_step and header["playing"] is False
-        np.testing.assert_array_equal(weights_of(arrays), engine_weights_after(stored_step))
+        assert header["step"] == step and header["playing"] is False
+        np.testing.assert_array_equal(weights_of(arrays), engine_weights_after(step))
         # The surface choice came back, computed again from the restored weights (before or after that frame).
         surfaces = [h for h in student.seen if h["type"] == "surface"] or [student.expect("surface", timeout=20)[0]]
-        assert surfaces[0]["kind"] == "random" and surfaces[0]["step"] == stored_step
+        assert surfaces[0]["kind"] == "random" and surfaces[0]["step"] == step
         teacher = live.connect(session, token, client="teacher")
         assert teacher.welcome["role"] == "controller", "the teacher's page gets control back"
         reply = teacher.control({"type": "step"})
         assert reply["type"] == "ack"
-        header, arrays = student.expect("frame", step=stored_step + 1)
-        np.testing.assert_array_equal(weights_of(arrays), engine_weights_after(stored_step + 1))
+        header, arrays = student.expect("frame", step=step + 1)
+        np.testing.assert_array_equal(weights_of(arrays), engine_weights_after(step + 1))
         teacher.close()
         student.close()
 
@@ -109,30 +109,39 @@ def test_the_presenter_key_controls_from_a_second_device_and_a_copied_client_id_
             page.close()
 
 
-def test_kept_sessions_expire_and_the_oldest_unused_make_room_with_a_plain_message(tmp_path):
-    settings = Settings(db=str(tmp_path / "s.db"), grace_seconds=0, reap_every_seconds=0.05, max_stored_sessions=2,
-                        keep_days=2 / 86400)  # two seconds
+def missing(live: LiveServer, session: str) -> dict | None:
+    """The 404 answer for a session, once it is removed (None while it is still kept)."""
+    r = httpx.get(f"{live.http}/api/sessions/{session}")
+    return r.json() if r.status_code == 404 else None
+
+
+def test_beyond_the_cap_the_longest_unused_session_goes_with_a_plain_message(tmp_path):
+    settings = Settings(db=str(tmp_path / "s.db"), grace_seconds=0, reap_every_seconds=0.05, max_stored_sessions=2)
     with LiveServer(settings) as live:
         first, _ = live.create(**CONFIG)
         time.sleep(0.01)  # distinct last-use times, oldest first
         second, _ = live.create(**CONFIG)
-        third, token = live.create(**CONFIG)
-        gone = wait_until(lambda: httpx.get(f"{live.http}/api/sessions/{first}").status_code == 404 and
-                          httpx.get(f"{live.http}/api/sessions/{first}").json(), what="the cap to evict")
+        third, _ = live.create(**CONFIG)
+        gone = wait_until(lambda: missing(live, first), what="the cap to evict")
         assert gone["message"] == ("session: this session was removed because the server keeps at most 2 "
                                    "sessions and this one was the longest unused; start a new one")
-        assert httpx.get(f"{live.http}/api/sessions/{third}").status_code == 200
+        assert missing(live, second) is None and missing(live, third) is None
         with connect(f"ws://127.0.0.1:{live.port}/ws/{first}") as ws:
-            error = ws.recv(timeout=5)
-            assert "the longest unused" in error
+            assert "the longest unused" in ws.recv(timeout=5)
             with pytest.raises(ConnectionClosed) as closed:
                 ws.recv(timeout=5)
             assert closed.value.rcvd.code == 4404 and "longest unused" in closed.value.rcvd.reason
-        # Unused for longer than keep_days: deleted, with its own reason.
-        expired = wait_until(lambda: httpx.get(f"{live.http}/api/sessions/{second}").status_code == 404 and
-                             httpx.get(f"{live.http}/api/sessions/{second}").json(), what="expiry")
-        assert "was not used for" in expired["message"]
-        assert httpx.get(f"{live.http}/api/sessions/never-was").json()["message"].startswith("session: no such")
+        assert missing(live, "never-was")["message"].startswith("session: no such session")
+
+
+def test_a_session_unused_for_longer_than_it_is_kept_expires_with_a_plain_message(tmp_path):
+    settings = Settings(db=str(tmp_path / "s.db"), grace_seconds=0, reap_every_seconds=0.05,
+                        keep_days=1 / 86400)  # one second
+    with LiveServer(settings) as live:
+        session, _ = live.create(**CONFIG)
+        gone = wait_until(lambda: missing(live, session), what="expiry")
+        assert gone["message"].startswith("session: this session was removed because it was not used for ")
+        assert gone["message"].endswith(" days; start a new one")
 
 
 def test_an_unwatched_session_is_unloaded_but_not_lost(tmp_path):

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import httpx2 as httpx
-from liveserver import free_port
+from liveserver import free_port, stored_step
 from websockets.sync.client import connect
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,5 +75,36 @@ def test_sigterm_writes_every_session_and_stops_within_seconds_and_a_restart_bri
         with connect(f"ws://127.0.0.1:{port}/ws/{session}") as ws:
             ws.send(f'{{"type": "hello", "token": "{token}"}}')
             assert '"role":"controller"' in ws.recv(timeout=10)
+    finally:
+        stop(server)
+
+
+def test_a_crash_loses_at_most_the_last_seconds_of_training(tmp_path):
+    """SIGKILL gives the server no time to write: what survives is what the periodic saves wrote while it played."""
+    port, db = free_port(), tmp_path / "crash.db"
+    server = start(port, db)
+    try:
+        http = f"http://127.0.0.1:{port}"
+        created = httpx.post(f"{http}/api/sessions", json={"config": {"sizes": [4], "batch_size": 4}}).json()
+        session = created["session"]
+        with connect(f"ws://127.0.0.1:{port}/ws/{session}") as ws:
+            ws.send(f'{{"type": "hello", "token": "{created["token"]}"}}')
+            ws.send('{"type": "play", "id": 1}')
+            deadline = time.monotonic() + 20
+            while httpx.get(f"{http}/api/sessions/{session}").json()["step"] < 30 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            reached = httpx.get(f"{http}/api/sessions/{session}").json()["step"]
+            # Wait for a save that holds at least that step (written within about a second, while it plays).
+            while time.monotonic() < deadline and stored_step(db, session) < reached:
+                time.sleep(0.05)
+            server.kill()
+            server.wait(10)
+    finally:
+        if server.poll() is None:
+            server.kill()
+    server = start(port, db)
+    try:
+        back = httpx.get(f"http://127.0.0.1:{port}/api/sessions/{session}").json()
+        assert back["step"] >= reached and back["playing"] is False
     finally:
         stop(server)
