@@ -33,6 +33,7 @@ class Registry:
         self.work = WorkPool(settings)  # surfaces and gradient checks, all sessions together
         self.keeper = Keeper(SQLiteStore(settings.db), settings) if settings.db else None
         self._loading: dict[str, asyncio.Future[Session | None]] = {}
+        self.instance = secrets.token_urlsafe(6)  # new at every start: a page that sees it change knows of a restart
 
     def _room(self) -> None:
         """Make room for one more session in memory: unload the longest-unwatched one if storage keeps it."""

@@ -90,7 +90,7 @@ async def session_socket(websocket: WebSocket, session_id: str, registry: Regist
     client.send_json({
         "type": "welcome", "id": hello.id, "session": session.id, "role": client.role, "client": client.id,
         "config": session.config.model_dump(), "playing": session.playing, "status": session.status,
-        "viewers": session.viewers,
+        "viewers": session.viewers, "server": registry.instance,
     })
     session.poll.greet(client)  # a question open in the session: this page sees it (and its own answer)
     sender = asyncio.create_task(client.run_sender(session))

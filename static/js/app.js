@@ -260,6 +260,10 @@ function welcome(w) {
   setConfig(w.config);
   controls.setPlaying(Boolean(w.playing));
   if (w.status) showStatus(w.status, { kind: "warning" });
+  else if (!firstWelcome && state.server && w.server !== state.server) {
+    showStatus(`The server restarted. This session was kept: it is back where it was, paused${w.role === "controller" ? "; press Play to go on" : ""}.`, { kind: "info" });
+  }
+  state.server = w.server;
   if (firstWelcome && w.role === "controller") {
     applyLink();
     views.lessons.load().then(() => views.lessons.resume());

@@ -114,6 +114,8 @@ def test_after_a_server_restart_the_pages_come_back_by_themselves(open_page, tmp
             expect(page.locator("#connection")).to_have_attribute("data-state", "open", timeout=20_000)
             page.wait_for_function("() => window.backpropLab.frame.header.step === 4")
         assert role(teacher) == "controller" and role(student) == "viewer"
+        expect(student.locator("#status-text")).to_contain_text("The server restarted. This session was kept")
+        expect(teacher.locator("#status-text")).to_contain_text("press Play to go on")
         assert frame_header(student)["playing"] is False
         assert student.evaluate("() => window.backpropLab.network.weights.map((a) => Array.from(a))") == weights
         teacher.click("#step")
