@@ -10,6 +10,8 @@ shape, optimizer, data) continues bit for bit as the original would have:
   count t (with their layout), the update count and epoch, the random generator's state and the position in
   the epoch's shuffled order, the last batch and the last change Δw (shown on the page), the divergence
   message, the loss history and the parameter trajectory (thinned to a size budget: see ``log_state``).
+  Not the kept updates for stepping back (engine/rewind.py, up to 4 MB): a restored run steps back as far as the
+  point it was restored at, and further as it trains on.
 
 It does not hold the data (rebuilt from the setup) or an update whose phases are under way (a generator cannot
 be kept): ``trainer_state`` refuses then; take the state before the update starts.
@@ -65,9 +67,7 @@ def trainer_state(trainer: Trainer, trajectory_bytes: int | None = None) -> dict
     }
     for key, vector in optimizer.state.items():
         state[f"optimizer.{key}"] = vector.copy()
-    order_state = getattr(trainer, "_order_state", None)  # kept by a trainer that can step back
-    if order_state is not None:
-        state["order_state"] = order_state
+    state["order_state"] = trainer._order_state  # what drew the order: stepping back draws it again
     return state
 
 
@@ -102,8 +102,7 @@ def restore_trainer_state(trainer: Trainer, state: dict[str, Any]) -> None:
     rng = np.random.default_rng()
     rng.bit_generator.state = state["rng"]
     trainer._rng = rng
-    if "order_state" in state and hasattr(trainer, "_order_state"):
-        trainer._order_state = state["order_state"]
+    trainer._order_state = state["order_state"]
     trainer.last_batch = np.asarray(state["last_batch"], dtype=np.int64).copy()
     flat, offset, changes = np.asarray(state["changes"], dtype=np.float64), 0, {}
     for name, shape in state["changes_layout"]:
@@ -115,9 +114,9 @@ def restore_trainer_state(trainer: Trainer, state: dict[str, Any]) -> None:
     trainer._phases, trainer.last_phase = None, None
     restore_log(trainer.history, state["history"])
     restore_log(trainer.trajectory, state["trajectory"])
-    rewind = getattr(trainer, "rewind", None)  # a trainer that can step back starts its history here
-    if rewind is not None:
-        rewind.clear()
+    # Stepping back reaches no further than this point: the kept updates before it are not part of the state.
+    trainer.rewind.clear()
+    trainer.rewind.head = trainer.step_count
 
 
 def log_state(log: DecimatingLog, max_bytes: int | None = None) -> dict[str, Any]:

@@ -129,3 +129,22 @@ def test_an_update_under_way_is_refused_and_a_state_for_another_setup_does_not_f
     bigger = Trainer(Network([2, 5, 1], seed=1), make_optimizer("momentum"), data)
     with pytest.raises(ValueError, match="parameters"):
         restore_trainer_state(bigger, state)
+
+
+def test_a_restored_run_steps_back_from_where_it_was_restored_bit_for_bit():
+    a = make_trainer("momentum")
+    a.run(13)
+    b = make_trainer("momentum")
+    restore_trainer_state(b, through_plain_storage(trainer_state(a)))
+    assert b.history_range == (13, 13), "nothing before the restore can be returned to"
+    a.run(9)
+    b.run(9)
+    a.back(4)
+    b.back(4)
+    same_run(a, b)
+    assert b.history_range == (13, 22)
+    a.forward(2)
+    b.forward(2)
+    same_run(a, b)
+    with pytest.raises(ValueError, match="back to update 13"):
+        b.seek(12)
