@@ -108,7 +108,10 @@ async def create_session(request: Request, registry: RegistryDep, settings: Sett
 async def fork_session(session_id: str, registry: RegistryDep) -> Any:
     """A private copy of a session as it is now, for one person to explore on their own: they are its presenter
     (the answer carries its secret), and the original goes on unchanged."""
-    original = await registry.open(session_id)
+    try:
+        original = await registry.open(session_id)
+    except FieldError as exc:
+        return JSONResponse({"field": exc.field, "message": exc.message}, status_code=503)
     if original is None:
         message = await registry.why_missing(session_id)
         return JSONResponse({"field": "session", "message": message}, status_code=404)
@@ -122,7 +125,10 @@ async def fork_session(session_id: str, registry: RegistryDep) -> Any:
 
 @router.get("/api/sessions/{session_id}")
 async def get_session(session_id: str, registry: RegistryDep) -> Any:
-    session = await registry.open(session_id)
+    try:
+        session = await registry.open(session_id)
+    except FieldError as exc:
+        return JSONResponse({"field": exc.field, "message": exc.message}, status_code=503)
     if session is None:
         message = await registry.why_missing(session_id)
         return JSONResponse({"field": "session", "message": message}, status_code=404)

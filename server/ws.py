@@ -46,7 +46,14 @@ async def session_socket(websocket: WebSocket, session_id: str, registry: Regist
         await websocket.close(code=4403, reason="origin not allowed")
         return
     await websocket.accept()
-    session = await registry.open(session_id)
+    try:
+        session = await registry.open(session_id)
+    except FieldError as exc:  # kept, but the server holds as many sessions as it may: the page tries again later
+        await websocket.send_text(json.dumps(
+            {"type": "error", "id": None, "of": "hello", "field": exc.field, "message": exc.message}
+        ))
+        await websocket.close(code=1013, reason="the server is full; trying again")
+        return
     if session is None:
         message = await registry.why_missing(session_id)
         await websocket.send_text(json.dumps(

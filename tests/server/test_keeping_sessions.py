@@ -187,3 +187,34 @@ def test_a_fork_makes_the_same_next_update_as_its_original(tmp_path, stored):
         assert missing.status_code == 404 and missing.json()["field"] == "session"
         for page in (teacher, student, mine):
             page.close()
+
+
+def test_a_full_server_brings_a_kept_session_back_once_an_unwatched_one_can_make_room(tmp_path):
+    db = str(tmp_path / "s.db")
+    with LiveServer(Settings(db=db)) as live:
+        kept, kept_token = live.create(**CONFIG)
+    with LiveServer(Settings(db=db, max_sessions=1)) as live:
+        watched, token = live.create(**CONFIG)
+        teacher = live.connect(watched, token)
+        r = httpx.get(f"{live.http}/api/sessions/{kept}")
+        assert r.status_code == 503 and r.json()["field"] == "session"
+        with connect(f"ws://127.0.0.1:{live.port}/ws/{kept}") as ws:
+            assert "already runs 1 sessions" in ws.recv(timeout=5)
+            with pytest.raises(ConnectionClosed) as closed:
+                ws.recv(timeout=5)
+            assert closed.value.rcvd.code == 1013, "try again later: the page reconnects by itself"
+        teacher.close()
+        wait_until(lambda: httpx.get(f"{live.http}/api/sessions/{watched}").json()["viewers"] == 0 and
+                   not live.app.state.registry.sessions[watched].clients, what="the teacher to leave")
+        back = live.connect(kept, kept_token)  # the unwatched session is written and unloaded to make room
+        assert back.welcome["role"] == "controller"
+        assert set(live.app.state.registry.sessions) == {kept}
+        back.close()
+        assert httpx.get(f"{live.http}/api/sessions/{watched}").json()["step"] == 0, "kept, not lost"
+
+
+def test_a_storage_file_that_cannot_be_opened_says_so_and_how_to_choose_another(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(RuntimeError, match="cannot keep sessions in .*choose another file with --db"):
+        SQLiteStore(blocker / "sessions.db")
