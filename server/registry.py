@@ -132,9 +132,11 @@ class Registry:
     # -- lifetime -------------------------------------------------------------------------------------
 
     def _unload(self, session: Session) -> None:
-        """Out of memory; with storage it was saved first (by ``reap``) and stays kept."""
+        """Out of memory; with storage it stays kept (written now if ``reap`` has not just written it)."""
         self.sessions.pop(session.id, None)
         session.close()
+        if self.keeper is not None:
+            self.keeper.save_now([session])  # only when it changed since its last save
 
     async def reap(self, now: float | None = None) -> list[str]:
         """Unload the sessions nobody has been connected to for the grace period (saved first, with storage);

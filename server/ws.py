@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import secrets
 import time
@@ -78,6 +79,10 @@ async def session_socket(websocket: WebSocket, session_id: str, registry: Regist
     except (TimeoutError, WebSocketDisconnect):
         await websocket.close(code=4400, reason="no hello")
         return
+    # While the hello was awaited, an unwatched session may have been unloaded: attach to the one in memory now.
+    # (From here to the client's registration nothing awaits, so it cannot be unloaded again in between.)
+    with contextlib.suppress(FieldError):
+        session = await registry.open(session_id) or session
     controls = session.controlled_by(hello.token)
     client_id = hello.client or secrets.token_urlsafe(8)
     previous = session.clients.get(client_id)

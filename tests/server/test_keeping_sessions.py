@@ -210,7 +210,7 @@ def test_a_full_server_brings_a_kept_session_back_once_an_unwatched_one_can_make
         assert back.welcome["role"] == "controller"
         assert set(live.app.state.registry.sessions) == {kept}
         back.close()
-        assert httpx.get(f"{live.http}/api/sessions/{watched}").json()["step"] == 0, "kept, not lost"
+        assert stored_step(tmp_path / "s.db", watched) == 0, "the unloaded session is kept, not lost"
 
 
 def test_a_storage_file_that_cannot_be_opened_says_so_and_how_to_choose_another(tmp_path):
