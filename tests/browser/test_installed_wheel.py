@@ -56,7 +56,9 @@ def test_the_installed_wheel_serves_the_page_from_the_package(browser, tmp_path)
 
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    server = subprocess.Popen([tmp_path / "venv" / "bin" / "backprop-lab", "--port", str(port)], cwd=tmp_path, env=env,
+    # --db: sessions are kept in a file; the test's own, not the user's data folder.
+    server = subprocess.Popen([tmp_path / "venv" / "bin" / "backprop-lab", "--port", str(port),
+                               "--db", str(tmp_path / "sessions.db")], cwd=tmp_path, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         url = f"http://127.0.0.1:{port}"
