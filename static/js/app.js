@@ -251,7 +251,7 @@ function welcome(w) {
     ? "Following the presenter's session: you see what they do; the controls are theirs."
     : state.forkedFrom
       ? "Exploring on your own: a copy of the class's session, yours to change. The class goes on without you."
-      : "You are presenting."  // how many follow, and how they join, are beside it;
+      : "You are presenting."; // how many follow, and how they join, are beside it
   $("explore").hidden = w.role === "controller";
   $("back-to-class").hidden = !state.forkedFrom;
   // A student's own copy is theirs alone: no links to hand out from it.
