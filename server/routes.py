@@ -105,20 +105,22 @@ async def create_session(request: Request, registry: RegistryDep, settings: Sett
 
 
 @router.post("/api/sessions/{session_id}/fork", status_code=201)
-async def fork_session(session_id: str, registry: RegistryDep) -> Any:
+async def fork_session(session_id: str, request: Request, registry: RegistryDep, settings: SettingsDep) -> Any:
     """A private copy of a session as it is now, for one person to explore on their own: they are its presenter
-    (the answer carries its secret), and the original goes on unchanged."""
+    (the answer carries its secret), and the original goes on unchanged. Held to the same origin and per-visitor
+    limits as a new session."""
+    if not origin_allowed(request.headers, settings):
+        return refused("origin", "origin: sessions are created from this server's own page", 403)
     try:
         original = await registry.open(session_id)
     except FieldError as exc:
-        return JSONResponse({"field": exc.field, "message": exc.message}, status_code=503)
+        return refused(exc.field, exc.message, 503)
     if original is None:
-        message = await registry.why_missing(session_id)
-        return JSONResponse({"field": "session", "message": message}, status_code=404)
+        return refused("session", await registry.why_missing(session_id), 404)
     try:
-        fork = registry.fork(original)
+        fork = registry.fork(original, visitor=request.client.host if request.client else None)
     except FieldError as exc:
-        return JSONResponse({"field": exc.field, "message": exc.message}, status_code=503)
+        return refused(exc.field, exc.message, {"session": 503, "visitor": 429}.get(exc.field, 422))
     return {"session": fork.id, "token": fork.token, "config": fork.config.model_dump(), "forked_from": original.id,
             "step": fork.trainer.step_count}
 

@@ -185,6 +185,9 @@ def test_a_fork_makes_the_same_next_update_as_its_original(tmp_path, stored):
         assert httpx.get(f"{live.http}/api/sessions/{session}").json()["step"] == 8
         missing = httpx.post(f"{live.http}/api/sessions/nope/fork")
         assert missing.status_code == 404 and missing.json()["field"] == "session"
+        # Another site's page may not fork sessions (and so fill the server), as it may not create them.
+        foreign = httpx.post(f"{live.http}/api/sessions/{session}/fork", headers={"Origin": "http://evil.example"})
+        assert foreign.status_code == 403 and foreign.json()["field"] == "origin"
         for page in (teacher, student, mine):
             page.close()
 
