@@ -46,21 +46,26 @@ $(AXE): tests/browser/axe/package-lock.json
 	npm ci --prefix tests/browser/axe --no-audit --no-fund --silent
 	test -f $@ && touch $@
 
-test: $(VENV)/.installed-test chromium $(AXE)
+test: $(VENV)/.installed-test $(VENV)/.installed-torch chromium $(AXE)
 	$(VENV)/bin/ruff check .
 	node --test --test-reporter=dot tests/js/
 	$(VENV)/bin/python -m pytest
 
-# The bench extra, and PyTorch's CPU build for bench/engine.py's comparison. The pin names the CPU build
-# (torch==2.13.0+cpu, a file on this machine class's disk): a plain `torch` would pull a CUDA build of several
-# GB. Where that file is missing the install fails, and the engine bench says it skipped PyTorch.
-$(VENV)/.installed-bench: $(VENV)/.installed-test
-	$(VENV)/bin/pip install -q --disable-pip-version-check -e '.[bench]' 2>&1 | grep -v "is ignored" || true
-	$(VENV)/bin/python -c "import threadpoolctl"
+# PyTorch's CPU build, for the RNN's comparison test (tests/engine/test_rnn_torch.py) and bench/engine.py's
+# comparison. The pin names the CPU build (torch==2.13.0+cpu, a file on this machine class's disk): a plain
+# `torch` would pull a CUDA build of several GB. Where that file is missing the install fails, the torch test
+# skips saying so, and the engine bench says it skipped PyTorch.
+$(VENV)/.installed-torch: $(VENV)/.installed
 	@$(VENV)/bin/python -c "import torch" 2>/dev/null || \
 		$(VENV)/bin/pip install -q --disable-pip-version-check 'torch==2.13.0+cpu' || \
-		echo "make bench: PyTorch's CPU build (torch==2.13.0+cpu) is not available here:" \
-			"bench/engine.py will skip its PyTorch comparison"
+		echo "PyTorch's CPU build (torch==2.13.0+cpu) is not available here:" \
+			"the torch comparisons will skip"
+	touch $@
+
+# The bench extra.
+$(VENV)/.installed-bench: $(VENV)/.installed-test $(VENV)/.installed-torch
+	$(VENV)/bin/pip install -q --disable-pip-version-check -e '.[bench]' 2>&1 | grep -v "is ignored" || true
+	$(VENV)/bin/python -c "import threadpoolctl"
 	touch $@
 
 # Each script prints its figures beside baselines measured in the same run, and the load average.
@@ -71,5 +76,6 @@ bench: $(VENV)/.installed-bench chromium
 	$(VENV)/bin/python bench/landscape.py
 	$(VENV)/bin/python bench/explain.py
 	$(VENV)/bin/python bench/server.py
+	$(VENV)/bin/python bench/rnn.py
 	$(VENV)/bin/python bench/browser.py --busy
 	$(VENV)/bin/python bench/storage.py

@@ -14,12 +14,15 @@ from .losses import LOSSES, Loss, get_loss
 from .network import Gradients, Network, Param, Trace
 from .optimizers import LIMITS, OPTIMIZERS, Optimizer, check_hyperparameter, make_optimizer
 from .presets import PRESETS, Preset, make_preset
+from .rnn import RNN, RNNGradients, RNNTrace
+from .rnn_trainer import RNNTrainer, TimePhase
 from .trainer import DivergedError, Phase, Trainer
 
 __all__ = [
     "ACTIVATIONS", "DATASETS", "LIMITS", "LOSSES", "OPTIMIZERS", "PRESETS",
     "Activation", "Curve", "Dataset", "DecimatingLog", "DivergedError", "GradCheck", "Gradients", "Loss",
-    "Network", "Optimizer", "Param", "Phase", "Preset", "Trace", "Trainer",
+    "Network", "Optimizer", "Param", "Phase", "Preset", "RNN", "RNNGradients", "RNNTrace", "RNNTrainer",
+    "TimePhase", "Trace", "Trainer",
     "check_hyperparameter", "get_activation", "get_loss", "gradcheck", "make_dataset", "make_optimizer",
     "make_preset", "quartic", "quartic_derivative",
 ]

@@ -217,6 +217,12 @@ def surface_for(trainer: Trainer, kind: str = "parameters", **options) -> Surfac
     p1, p2; default the first two weights), 'random' or 'pca' (needs two distinct recorded points)."""
     if kind not in KINDS:
         raise ValueError(f"kind: expected one of {KINDS}, got {kind!r}")
+    if getattr(trainer.model, "kind", None) == "rnn":  # the recurrent loss, unrolled over the next window
+        from .rnn_landscape import rnn_surface
+
+        if kind != "parameters":
+            raise ValueError("kind: the recurrent network's surface is over two chosen weights ('parameters')")
+        return rnn_surface(trainer, options.pop("p1", None), options.pop("p2", None), **options)
     steps, rows = trainer_path(trainer)
     net, X, T = trainer.model, trainer.X_train, trainer.T_train
     if kind == "pca":

@@ -39,3 +39,20 @@ def test_the_float32_naive_loop_gives_the_engines_losses(sizes, activations, los
     # float32 rounds inputs, weights and each product to 24 bits; through three layers and a mean over 100
     # examples of losses of order 1 that stays within a few units in the 6th digit.
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_the_rnn_bench_per_step_loop_gives_the_engines_gradients():
+    rnn_bench = load("rnn")
+    from engine.rnn import RNN
+
+    rnn = RNN(6, 5, seed=2, scale=0.5)
+    rng = np.random.default_rng(3)
+    inputs, targets, h0 = rng.integers(0, 6, 9), rng.integers(0, 6, 9), rng.normal(0, 0.5, 5)
+    trace = rnn.forward(inputs, targets, h0)
+    expected = rnn.backward(trace).grads
+    loss, grads, h_last = rnn_bench.loop_gradients(rnn, inputs, targets, h0)
+    # The same float64 sums, step by step against matrix products: equal to a few ulps.
+    assert loss == pytest.approx(trace.loss, rel=1e-12)
+    np.testing.assert_allclose(h_last, trace.h_last, rtol=1e-13)
+    for name, g in expected.items():
+        np.testing.assert_allclose(grads[name], g, rtol=1e-10, atol=1e-15)
