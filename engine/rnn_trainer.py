@@ -54,6 +54,8 @@ class RNNTrainer:
     """Owns an RNN, its optimizer, the text and the logs. window: T, the steps per update; clip: the largest
     gradient norm (None: no clipping); seed: the sampler's generator."""
 
+    batch_size = None  # one window per update: no batches to choose (read by code that serves both trainers)
+
     def __init__(self, model: RNN, optimizer: Optimizer, text: CharText, window: int = 25,
                  clip: float | None = 5.0, seed: int = 0, history_size: int = 2000,
                  trajectory_size: int = 2000) -> None:

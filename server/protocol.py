@@ -10,6 +10,8 @@ from pydantic_core import from_json
 
 from engine import DATASETS, LIMITS, LOSSES, OPTIMIZERS, PRESETS
 from engine.activations import ACTIVATIONS
+from engine.chartext import MAX_PASTED_CHARS, SOURCES
+from engine.rnn_trainer import MAX_SAMPLE, MAX_WINDOW
 
 DatasetName = Literal[tuple(DATASETS)]  # type: ignore[valid-type]
 LossName = Literal[tuple(LOSSES)]  # type: ignore[valid-type]
@@ -54,6 +56,19 @@ class Hyper(Strict):
 BatchSize = Annotated[int, Field(ge=1, le=MAX_COUNT)] | None
 
 
+class RNNSettings(Strict):
+    """The recurrent network's setup (``model: "rnn"``): which text, how many hidden units, the window of
+    truncated backpropagation through time, the gradient-norm clip, and the sample panel's temperature."""
+
+    text: Literal[tuple(SOURCES)] = "hello"  # type: ignore[valid-type]
+    pasted: Annotated[str, Field(max_length=MAX_PASTED_CHARS)] | None = None  # the text, for text "pasted"
+    hidden: Annotated[int, Field(ge=1, le=128)] | None = None  # None: 3 for "hello" (its stated weights), else 32
+    window: Annotated[int, Field(ge=1, le=MAX_WINDOW)] = 25
+    clip: Annotated[float, Field(gt=0, le=1000)] | None = 5.0
+    temperature: Annotated[float, Field(ge=0, le=10)] = 1.0
+    sample_length: Annotated[int, Field(ge=1, le=MAX_SAMPLE)] = 200
+
+
 class Config(Strict):
     """Everything that defines a training run. Hidden layer sizes only: the data fixes inputs and outputs."""
 
@@ -72,6 +87,8 @@ class Config(Strict):
     seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0  # the initial weights
     data_seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0  # the data
     preset: PresetName | None = None
+    model: Literal["mlp", "rnn"] = "mlp"  # the feed-forward network, or the character RNN (``rnn`` below)
+    rnn: RNNSettings = Field(default_factory=RNNSettings)
 
 
 class Message(Strict):
@@ -101,6 +118,8 @@ class Configure(Message):
     seed: Annotated[int, Field(ge=0, le=2**31 - 1)] | None = None
     data_seed: Annotated[int, Field(ge=0, le=2**31 - 1)] | None = None
     preset: PresetName | Literal["none"] | None = None
+    model: Literal["mlp", "rnn"] | None = None
+    rnn: RNNSettings | None = None
 
 
 class Reset(Message):
@@ -162,6 +181,14 @@ class SurfaceRequest(Message):
     # A half-width around the current point, or one (low, high) range per axis (a worked example's whole bowl).
     span: Annotated[float, Field(gt=0, le=1000)] | Annotated[list[AxisRange], Field(min_length=1, max_length=2)] \
         | None = None
+
+
+class Sample(Message):
+    """The recurrent network's sample panel: the temperature (and length) of the text it generates."""
+
+    type: Literal["sample"]
+    temperature: Annotated[float, Field(ge=0, le=10)]
+    length: Annotated[int, Field(ge=1, le=MAX_SAMPLE)] | None = None
 
 
 class Back(Message):
@@ -257,14 +284,14 @@ class PlayUntil(Message):
 
 Control = Annotated[
     Hello | Configure | Reset | Regenerate | Play | Pause | Speed | Step | PhaseStep | Set | Select
-    | SurfaceRequest | GradCheckRequest | Back | Forward | Seek | Explain | Ask | Answer | Reveal | PlayUntil,
+    | SurfaceRequest | GradCheckRequest | Back | Forward | Seek | Explain | Ask | Answer | Reveal | PlayUntil | Sample,
     Field(discriminator="type"),
 ]
 CONTROL = TypeAdapter(Control)
 CONTROL_TYPES = sorted(
     m.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
     for m in (Hello, Configure, Reset, Regenerate, Play, Pause, Speed, Step, PhaseStep, Set, Select,
-              SurfaceRequest, GradCheckRequest, Back, Forward, Seek, Explain, Ask, Answer, Reveal, PlayUntil)
+              SurfaceRequest, GradCheckRequest, Back, Forward, Seek, Explain, Ask, Answer, Reveal, PlayUntil, Sample)
 )
 
 

@@ -22,6 +22,7 @@ from engine.names import flat_label, names_for
 from engine.snapshot import trainer_state
 
 from . import protocol as p
+from . import recurrent
 from .build import build_trainer, engine_error
 from .clients import Client
 from .explainer import Explainer, element_of, still_there
@@ -88,6 +89,9 @@ class Session:
     # -- configuration ------------------------------------------------------------------------------------
 
     def _build(self, config: Config, own_optimizer: bool = False) -> Trainer:
+        if config.model == "rnn":  # the character RNN: its own trainer, no input plane to map
+            self.domain = None
+            return recurrent.build_rnn_trainer(config)  # type: ignore[return-value]
         trainer = build_trainer(config, self.settings, own_optimizer)
         if config.preset is not None and not own_optimizer:  # the preset decides its optimizer; show it
             opt = trainer.optimizer
@@ -107,7 +111,8 @@ class Session:
         self.config, self.trainer = config, trainer
         self.history_generation += 1
         self.selection = None
-        self.explainer.element = still_there(self.explainer.element, trainer.model.sizes)
+        self.explainer.element = None if recurrent.is_rnn(trainer) else \
+            still_there(self.explainer.element, trainer.model.sizes)
         self.status = None
         self.surface.clear()
         self.data_version += 1
@@ -183,6 +188,8 @@ class Session:
 
     async def _apply(self, m: Any, client: Client) -> None:
         kind = m.type
+        if recurrent.is_rnn(self.trainer):
+            recurrent.check_control(kind)
         if kind == "configure":
             config, note = fit_loss(self._merged(m), chose_dataset=m.dataset is not None and m.loss is None)
             # Inside a worked example, another optimizer or its settings keep the example and are used in it.
@@ -246,6 +253,12 @@ class Session:
             await self.surface.request(m)
         elif kind == "gradcheck":
             await self._gradcheck(client, m.id)
+        elif kind == "sample":
+            if not recurrent.is_rnn(self.trainer):
+                raise FieldError("type", "type: the sample panel belongs to the recurrent network (model 'rnn')")
+            update = {"temperature": m.temperature} | ({} if m.length is None else {"sample_length": m.length})
+            self.config.rnn = self.config.rnn.model_copy(update=update)
+            self.changed(grid=False)
         elif kind == "explain":
             self.explainer.element = element_of(m, self.trainer.model.sizes)
             self.changed(grid=False)
@@ -281,6 +294,8 @@ class Session:
                 raise FieldError(name, f"{name}: the {optimizer.name} optimizer has no such setting; it takes "
                                  f"{', '.join(optimizer.hyperparameters)}")
         kept = (optimizer.settings(), self.trainer.batch_size)
+        if m.batch_size != "keep" and recurrent.is_rnn(self.trainer):
+            raise FieldError("batch_size", "batch_size: the recurrent network trains on one window at a time")
         if m.batch_size != "keep":
             try:
                 self.trainer.batch_size = m.batch_size
@@ -290,8 +305,8 @@ class Session:
         for name, value in given.items():
             setattr(optimizer, name, value)
         self.config.hyper = self.config.hyper.model_copy(update=given)
-        rewind = self.trainer.rewind
-        if rewind.head > self.trainer.step_count and self._settings_changed(kept):
+        rewind = getattr(self.trainer, "rewind", None)  # the recurrent trainer keeps no history to step back in
+        if rewind is not None and rewind.head > self.trainer.step_count and self._settings_changed(kept):
             # New updates follow the new settings; the kept ones were made with the old.
             rewind.forget_ahead(self.trainer.step_count)
             self.announce("Settings changed after stepping back: the updates ahead were dropped, and new updates "
@@ -332,14 +347,14 @@ class Session:
         that time."""
         trainer = self.trainer
         self.config.hyper = self.config.hyper.model_copy(update=trainer.optimizer.settings())
-        self.config.batch_size = trainer.batch_size
+        self.config.batch_size = getattr(trainer, "batch_size", None)
 
     def _guard(self, action: Any) -> None:
         try:
             phase = action()
         except DivergedError as exc:
             raise FieldError("type", f"type: cannot go on: {exc} (step back or reset)") from None
-        if phase.kind == "update":
+        if phase.kind == "update" and not recurrent.is_rnn(self.trainer):  # it logs every update itself
             self.trainer.record_losses()
         self._sync_config()
         if self.trainer.diverged:
@@ -452,7 +467,8 @@ class Session:
             self._seconds_per_update += 0.2 * ((time.perf_counter() - started) / done - self._seconds_per_update)
         if self.speed is not None:
             self._owed -= done
-        if trainer.rewind.head > trainer.step_count - done:  # replaying kept updates: their settings
+        replaying = not recurrent.is_rnn(trainer) and trainer.rewind.head > trainer.step_count - done
+        if replaying:  # replaying kept updates: their settings
             self._sync_config()
         self.changed()
         if trainer.diverged:
@@ -466,6 +482,8 @@ class Session:
     # -- messages -----------------------------------------------------------------------------------------
 
     def data_message(self) -> str:
+        if recurrent.is_rnn(self.trainer):
+            return recurrent.data_message(self)
         trainer, data = self.trainer, self.trainer.data
         labels = data.kind == "classification"
 
@@ -481,7 +499,15 @@ class Session:
         }, separators=(",", ":"))
 
     def frame_base(self) -> tuple[dict[str, Any], dict[str, Any]]:
-        if self._frame_cache is None or self._frame_cache[0] != self.version:
+        stale = self._frame_cache is None or self._frame_cache[0] != self.version
+        if stale and recurrent.is_rnn(self.trainer):
+            header, arrays = recurrent.frame(self)
+            header.update(playing=self.playing, speed=self.speed, status=self.status, session=self.id,
+                          viewers=self.viewers, history={"first": self.trainer.step_count,
+                                                         "last": self.trainer.step_count}, explain=None)
+            arrays.update(self.surface.overlay())
+            self._frame_cache = (self.version, header, arrays)
+        elif stale:
             view, position = current_view(self.trainer, self.selection)
             header = frame_header(self.trainer, view, position, self.selection, exact_losses=not self.playing)
             first, last = self.trainer.history_range

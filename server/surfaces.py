@@ -15,6 +15,7 @@ from engine import landscape
 from engine.gradcheck import flat_gradient
 from engine.profile import Profile, profile_for
 
+from . import recurrent
 from .protocol import FieldError, SurfaceRequest
 from .wire import finite_or_none, pack
 from .work import Cancelled, OverBudget, over_budget_error
@@ -100,10 +101,14 @@ class SurfaceState:
         options: dict[str, Any] = {"resolution": m.resolution}
         if m.span is not None:
             options["span"] = m.span
+        rnn = recurrent.is_rnn(self.session.trainer)
+        if rnn and m.kind != "weights":
+            raise FieldError("kind", "kind: the recurrent network's surface is over two chosen weights ('weights')")
         if m.kind == "weights":
             if len(m.params) != 2:
                 raise FieldError("params", f"params: a two-weight slice needs two parameters, got {len(m.params)}")
-            options["p1"], options["p2"] = (param_ref(r) for r in m.params)
+            ref = recurrent.param_ref if rnn else param_ref
+            options["p1"], options["p2"] = (ref(r) for r in m.params)
         elif m.kind == "line":
             if len(m.params) != 1:
                 raise FieldError("params", f"params: a one-weight slice needs one parameter, got {len(m.params)}")
@@ -120,7 +125,7 @@ class SurfaceState:
     async def _compute(self, m: SurfaceRequest, options: dict[str, Any]) -> Any:
         trainer = self.session.trainer
         # A frozen copy: the thread must not see the weights change under it while training goes on.
-        snapshot = _Snapshot(trainer)
+        snapshot = recurrent.snapshot(trainer) if recurrent.is_rnn(trainer) else _Snapshot(trainer)
         work = self.session.work
         try:
             if m.kind in ("line", "curve"):
@@ -209,6 +214,10 @@ class SurfaceState:
             return {}
         trainer = self.session.trainer
         theta = trainer.model.flat()
+        if recurrent.is_rnn(trainer):
+            point = self.surface.project(theta)
+            descent = recurrent.descent(trainer, self.surface.plane.directions)
+            return {"surface_point": ("f8", point), "surface_descent": ("f8", descent)}
         with np.errstate(all="ignore"):
             g = flat_gradient(trainer.model, trainer.X_train, trainer.T_train)
             point = self.surface.project(theta)

@@ -17,6 +17,7 @@ import { createRewindControls } from "./rewind.js";
 import { renderPhases } from "./phases.js";
 import { createAskForm, createPoll } from "./poll.js";
 import * as msg from "./protocol.js";
+import { createRecurrentPanel } from "./recurrent.js";
 import { formatCount, formatExact, formatNumber } from "./scales.js";
 import { announceDelay, announcement, lossSummary, mapSummary, surfaceSummary } from "./summaries.js";
 import { createSurfaceView } from "./surface.js";
@@ -327,6 +328,8 @@ function receive(message) {
     const reconfigured = state.data !== null && !state.freshConnection;
     state.freshConnection = false;
     state.data = header;
+    document.body.dataset.model = header.model ?? "mlp"; // the recurrent network shows its own panel (rnn.css)
+    views.rnn.setData(header);
     if (header.config) setConfig(header.config);
     controls.setData(header);
     views.map.setPoints({ train: header.train, test: header.test, classes: header.classes, kind: header.kind });
@@ -394,6 +397,10 @@ function drawFrame(frame) {
   state.framesReceived++;
   if (h.step < state.lastStep) views.loss.clear(); // a reset: the curve starts again
   state.lastStep = h.step;
+  if (h.model === "rnn") {
+    drawRecurrentFrame(frame);
+    return;
+  }
   state.network = { ...msg.networkState(frame), picked: controls.picked, names: state.data?.names };
   views.network.update(state.network);
   views.numbers.update(state.network, { playing: Boolean(h.playing) });
@@ -461,6 +468,22 @@ function summarise(h, arrays) {
 function setLabel(selector, text) {
   const el = document.querySelector(selector);
   if (el && el.getAttribute("aria-label") !== text) el.setAttribute("aria-label", text);
+}
+
+/** The recurrent network's frame: its unrolled view, sample and readouts (the MLP's views are hidden). */
+function drawRecurrentFrame(frame) {
+  const h = frame.header;
+  if (!state.data || state.data.model !== "rnn") return; // its data message comes first; wait for it
+  views.rnn.setFrame(frame, $("phase-indicator"));
+  controls.setFrame(h);
+  if (state.config && h.hyper) state.config.hyper = { ...state.config.hyper, ...h.hyper };
+  setText("rnn-readout-step", formatCount(h.step));
+  const loss = h.playing ? (v) => formatNumber(v, 5) : formatExact;
+  setText("rnn-readout-window", loss(h.batch_loss));
+  setText("rnn-readout-now", loss(h.train_loss));
+  setText("rnn-readout-pass", formatNumber(h.test_loss, 5));
+  showDiverged(h.diverged);
+  if (h.hyper && state.role === "controller") scheduleHash();
 }
 
 /**
@@ -701,6 +724,7 @@ function init() {
   views.map = createDecisionMap($("map-view"));
   views.loss = createLossChart($("loss-view"));
   views.surface = createSurfaceView($("surface-view"));
+  views.rnn = createRecurrentPanel({ act });
   views.rewind = createRewindControls(document, { act, controls: () => state.role === "controller" });
   views.poll = createPoll($("question-panel"), {
     answer: (message) => connection.request(message).catch((error) => (showStatus(plain(error.message)), null)),
