@@ -13,7 +13,9 @@ import numpy as np
 
 Array = np.ndarray
 
-MAX_PASTED_CHARS = 20_000  # a pasted text's cap: a pass over it stays well under a second
+# A pasted text's cap. It travels in one control message, which the server caps at 16 KB (server/settings.py,
+# max_message_bytes); at up to 4 bytes a character in UTF-8, 4,000 characters always fit.
+MAX_PASTED_CHARS = 4_000
 MAX_VOCABULARY = 100  # distinct characters: the page draws a row per character
 HELLO = "hello"
 SHIPPED = {"gettysburg": Path(__file__).with_name("texts") / "gettysburg.txt"}

@@ -7,6 +7,7 @@ two chosen recurrent weights (W_hh[i, j], W_hh[k, l]); any parameter of the RNN 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -56,13 +57,16 @@ def batched_losses(model: RNN, inputs: Array, targets: Array, h0: Array | None, 
 
 
 def plane_losses(model: RNN, inputs: Array, targets: Array, h0: Array | None, plane: Plane, coords: Array,
-                 chunk_bytes: int = CHUNK_BYTES) -> Array:
+                 chunk_bytes: int = CHUNK_BYTES, progress: Callable[[float], None] | None = None) -> Array:
     """E at each point of the plane, coords (m, k) -> (m,), in chunks of points whose stacked weights take
-    about ``chunk_bytes``."""
+    about ``chunk_bytes``. progress: called before each chunk with the share done (it may raise to stop the
+    work), as batched_loss.plane_losses does."""
     coords = np.atleast_2d(np.asarray(coords, dtype=np.float64))
     chunk = max(1, chunk_bytes // (8 * model.n_params))
     out = np.empty(len(coords))
     for start in range(0, len(coords), chunk):
+        if progress is not None:
+            progress(start / len(coords))
         points = plane.point(coords[start : start + chunk])
         out[start : start + chunk] = batched_losses(model, inputs, targets, h0, points)
     return out
@@ -90,7 +94,8 @@ def default_parameters(model: RNN) -> tuple[RNNParamRef, RNNParamRef]:
 
 
 def rnn_surface(trainer: RNNTrainer, p1: RNNParamRef | None = None, p2: RNNParamRef | None = None, *,
-                resolution: int = 50, span: Span = None, margin: float = 0.25) -> Surface:
+                resolution: int = 50, span: Span = None, margin: float = 0.25,
+                progress: Callable[[float], None] | None = None) -> Surface:
     """E over two chosen parameters of the trainer's RNN (default two recurrent weights), every other held at
     its current value, on the window the next update trains on (from the state carried into it)."""
     from .landscape import Surface, trainer_path
@@ -115,7 +120,7 @@ def rnn_surface(trainer: RNNTrainer, p1: RNNParamRef | None = None, p2: RNNParam
     alpha, beta = np.linspace(a_lo, a_hi, resolution), np.linspace(b_lo, b_hi, resolution)
     grid = np.stack(np.meshgrid(alpha, beta), axis=-1).reshape(-1, 2)
     start, inputs, targets, h0 = trainer.peek_window()
-    loss = plane_losses(model, inputs, targets, h0, plane, grid).reshape(resolution, resolution)
+    loss = plane_losses(model, inputs, targets, h0, plane, grid, progress=progress).reshape(resolution, resolution)
     labels = (parameter_label(p1), parameter_label(p2))
     window = trainer.text.decode(inputs)
     texts = (

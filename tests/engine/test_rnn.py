@@ -216,7 +216,7 @@ def test_texts_and_their_plain_errors():
     shipped = load_text("gettysburg")
     assert 1000 < len(shipped.text) < 5000 and shipped.decode(shipped.codes) == shipped.text
     assert load_text("pasted", "abab").chars == ("a", "b")
-    with pytest.raises(ValueError, match="at most 20,000 characters"):
+    with pytest.raises(ValueError, match=f"at most {MAX_PASTED_CHARS:,} characters"):
         check_pasted("ab" * (MAX_PASTED_CHARS // 2 + 1))
     with pytest.raises(ValueError, match="2 different characters"):
         check_pasted("aaaa")

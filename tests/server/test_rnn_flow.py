@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from engine.chartext import MAX_PASTED_CHARS
 from engine.rnn_presets import rnn_trainer
 from engine.rnn_trainer import MAX_WINDOW
 
@@ -77,7 +78,7 @@ def test_surface_over_two_recurrent_weights(rnn_page):
 
 
 def test_configuring_texts_and_plain_errors(rnn_page):
-    pasted = {"text": "pasted", "pasted": "ab" * 10_001}
+    pasted = {"text": "pasted", "pasted": "ab" * (MAX_PASTED_CHARS // 2 + 1)}
     too_long = rnn_page.control({"type": "configure", "model": "rnn", "rnn": pasted})
     assert too_long["type"] == "error" and too_long["field"] == "rnn.pasted"
     one_char = rnn_page.control({"type": "configure", "model": "rnn", "rnn": {"text": "pasted", "pasted": "aaaa"}})
