@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from engine.snapshot import restore_trainer_state, trainer_state
 
+from . import recurrent
 from .protocol import Config, SurfaceRequest
 from .storage import Record, Store
 
@@ -35,6 +36,8 @@ T = TypeVar("T")
 def training_state(session: Session, trajectory_bytes: int) -> dict[str, Any] | None:
     """The session's training state now; during an update's phases, the state before that update began
     (an update half done cannot be kept: it starts again from its forward phase)."""
+    if recurrent.is_rnn(session.trainer):  # engine/snapshot.py keeps the feed-forward trainer's state only
+        return None
     if session.trainer.in_update:
         return session.before_update
     return trainer_state(session.trainer, trajectory_bytes)
@@ -81,7 +84,11 @@ class Keeper:
         for session in sessions:
             if not self.dirty(session):
                 continue
-            state = training_state(session, self.settings.stored_trajectory_bytes)
+            try:
+                state = training_state(session, self.settings.stored_trajectory_bytes)
+            except Exception:  # one session that cannot be kept must not stop the others being kept
+                log.exception("could not take session %s's state; the others are saved", session.id)
+                continue
             if state is None:
                 continue
             record = Record(session.id, session.token_hash, session.config.model_dump(), view_of(session), state,

@@ -12,6 +12,7 @@ import time
 
 from engine.snapshot import trainer_state
 
+from . import recurrent
 from .keeper import Keeper, adopt, config_of, training_state, view_of
 from .load import Load
 from .protocol import Config, FieldError
@@ -68,6 +69,9 @@ class Registry:
     def fork(self, original: Session, visitor: str | None = None) -> Session:
         """A private session that starts where ``original`` is now: its setup, training state (weights,
         optimizer state, step, random state, logs), speed and surface choice; paused, with its own secret."""
+        if recurrent.is_rnn(original.trainer):
+            raise FieldError("model", "model: the recurrent network cannot be copied to explore on your own yet; "
+                                        "set up your own char-RNN instead")
         state = training_state(original, self.settings.stored_trajectory_bytes)
         if state is None:
             state = trainer_state(original.trainer)

@@ -226,7 +226,8 @@ class Session:
         elif kind == "phase":
             self.pause()
             self.poll.before_update()
-            if not self.trainer.in_update:  # what storage and a fork keep while the update's phases go on
+            if not self.trainer.in_update and not recurrent.is_rnn(self.trainer):  # what storage and a fork keep
+                # while the update's phases go on (the recurrent trainer is not kept yet)
                 self.before_update = trainer_state(self.trainer, self.settings.stored_trajectory_bytes)
             self._guard(self.trainer.next_phase)
             self.poll.after_update()

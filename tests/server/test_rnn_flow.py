@@ -3,8 +3,13 @@ live η, the sample panel, the surface over two recurrent weights, and plain err
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
+import httpx2 as httpx
 import numpy as np
 import pytest
+from liveserver import stored_step
 
 from engine.chartext import MAX_PASTED_CHARS
 from engine.rnn_presets import rnn_trainer
@@ -103,3 +108,26 @@ def test_configuring_texts_and_plain_errors(rnn_page):
     assert arrays["rnn_h"].shape == (26, 32)
     back_to_mlp = rnn_page.control({"type": "configure", "model": "mlp"})
     assert back_to_mlp["type"] == "ack"
+
+
+
+def test_a_recurrent_session_is_not_kept_and_harms_no_saving_beside_it(live):
+    """Storage keeps the feed-forward trainer's state; a char-RNN session is not kept yet. Its phases still go,
+    a fork says so plainly, and a feed-forward session that changes beside it is still written to the db."""
+    rnn, rnn_token = live.create(model="rnn", rnn={"text": "hello"})
+    rnn_page = live.connect(rnn, rnn_token, client="rnn")
+    mlp, mlp_token = live.create()
+    other = live.connect(mlp, mlp_token, client="mlp")
+    for _ in range(3):
+        rnn_page.frame_after(rnn_page.control({"type": "phase"}))
+    refused = httpx.post(f"{live.http}/api/sessions/{rnn}/fork")
+    assert refused.status_code == 422 and refused.json()["field"] == "model", refused.text
+    other.frame_after(other.control({"type": "step"}), step=1)
+    db = Path(live.app.state.settings.db)
+    deadline = time.monotonic() + 20  # the periodic save runs every second
+    while stored_step(db, mlp) != 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert stored_step(db, mlp) == 1, "the feed-forward session was not written beside a recurrent one"
+    assert stored_step(db, rnn) == -1
+    rnn_page.close()
+    other.close()
