@@ -17,22 +17,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
-import subprocess
 import sys
 import time
 import tracemalloc
 from pathlib import Path
 
-import httpx2 as httpx
 from websockets.exceptions import ConnectionClosed
-from websockets.sync.client import connect
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "server"))
 
-from liveserver import free_port  # noqa: E402
+from serverproc import ServerProcess  # noqa: E402
 
 from engine import landscape  # noqa: E402
 from server.protocol import Config  # noqa: E402
@@ -59,52 +54,6 @@ def session_bytes(settings: Settings, updates: int) -> tuple[float, int]:
     return held, points
 
 
-class ServerProcess:
-    def __init__(self, **settings: object) -> None:
-        self.port = free_port()
-        code = (
-            "import uvicorn; from server import create_app, Settings; from server.__main__ import uvicorn_options; "
-            f"s = Settings(**{settings!r}); "
-            f"uvicorn.run(create_app(s), host='127.0.0.1', port={self.port}, log_level='warning', **uvicorn_options(s))"
-        )
-        self.proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{self.http}/api/options", timeout=1)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-
-    @property
-    def http(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def rss_mb(self) -> float:
-        status = Path(f"/proc/{self.proc.pid}/status").read_text()
-        return next(int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmRSS"))
-
-    def create(self, **config: object) -> tuple[str, str]:
-        r = httpx.post(f"{self.http}/api/sessions", json={"config": config}, timeout=60)
-        r.raise_for_status()
-        return r.json()["session"], r.json()["token"]
-
-    def socket(self, session: str):  # noqa: ANN201
-        return connect(f"ws://127.0.0.1:{self.port}/ws/{session}", max_size=None, max_queue=1)
-
-    def stop(self) -> float:
-        started = time.monotonic()
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(60)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            return float("inf")
-        return time.monotonic() - started
-
-
 def flood(server: ServerProcess, n: int) -> tuple[float, float, str]:
     """A viewer sends ``n`` messages with 1 MB ids and never reads: server memory before, after, and its fate."""
     session, _ = server.create()
@@ -122,7 +71,7 @@ def flood(server: ServerProcess, n: int) -> tuple[float, float, str]:
 
 
 def surface_refusal(server: ServerProcess) -> tuple[float, str]:
-    session, token = server.create(**LARGEST)
+    session, token = server.create(LARGEST)
     with server.socket(session) as ws:
         ws.send(json.dumps({"type": "hello", "token": token}))
         started = time.monotonic()
@@ -171,7 +120,7 @@ def main() -> None:
     pages = []
     try:
         for _ in range(3):
-            session, token = server.create(**LARGEST)
+            session, token = server.create(LARGEST)
             ws = server.socket(session)
             ws.send(json.dumps({"type": "hello", "token": token}))
             ws.send(json.dumps(BIG_SURFACE))

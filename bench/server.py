@@ -25,18 +25,17 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-import httpx2 as httpx
 import websockets
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from serverproc import ServerProcess  # noqa: E402
 
 from engine.decision import data_domain, decision_grid  # noqa: E402
 from server.build import build_trainer  # noqa: E402
@@ -49,47 +48,8 @@ PLAYGROUND = {"dataset": "circle", "n_points": 500, "test_fraction": 0.5, "sizes
 PLAYING = {"sizes": [8, 8]}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def load_average() -> str:
     return f"load {os.getloadavg()[0]:.1f}"
-
-
-class ServerProcess:
-    def __init__(self, **settings: object) -> None:
-        self.port = free_port()
-        code = (
-            "import uvicorn; from server import create_app, Settings; from server.__main__ import UVICORN_OPTIONS; "
-            f"uvicorn.run(create_app(Settings(**{settings!r})), host='127.0.0.1', port={self.port}, "
-            "log_level='warning', **UVICORN_OPTIONS)"
-        )
-        self.proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"http://127.0.0.1:{self.port}/api/options", timeout=1)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-
-    def create(self, config: dict) -> tuple[str, str]:
-        r = httpx.post(f"http://127.0.0.1:{self.port}/api/sessions", json={"config": config})
-        r.raise_for_status()
-        return r.json()["session"], r.json()["token"]
-
-    def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(10)
 
 
 class Watcher:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -26,9 +25,8 @@ from websockets.sync.client import connect
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "server"))
 
-from liveserver import free_port  # noqa: E402
+from serverproc import ServerProcess  # noqa: E402
 
 from engine.snapshot import restore_trainer_state, trainer_state  # noqa: E402
 from server.build import build_trainer  # noqa: E402
@@ -42,34 +40,8 @@ LARGEST = {"sizes": [SETTINGS.max_neurons] * SETTINGS.max_hidden_layers, "n_poin
 CLASSROOM = {"sizes": [8, 8], "n_points": 500, "dataset": "circle", "batch_size": 10}
 
 
-class ServerProcess:
-    def __init__(self, db: str | None) -> None:
-        self.port = free_port()
-        code = ("import uvicorn; from server import create_app, Settings; from server.__main__ import UVICORN_OPTIONS; "
-                f"uvicorn.run(create_app(Settings(db={db!r})), host='127.0.0.1', port={self.port}, "
-                "log_level='warning', **UVICORN_OPTIONS)")
-        self.proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{self.http}/api/options", timeout=1)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-
-    @property
-    def http(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(20)
-
-
 def updates_per_second(db: str | None, config: dict, seconds: float) -> float:
-    server = ServerProcess(db)
+    server = ServerProcess(db=db)
     try:
         created = httpx.post(f"{server.http}/api/sessions", json={"config": config}).json()
         sid = created["session"]
