@@ -14,6 +14,7 @@ import numpy as np
 
 from .directions import Plane
 from .grid import Span, axis_ranges, check_resolution, current_point, path_coordinates
+from .names import subscript
 from .rnn import CROSS_ENTROPY, PARAMETERS, RNN, SOFTMAX, TANH
 
 if TYPE_CHECKING:
@@ -82,8 +83,15 @@ def parameter_index(model: RNN, ref: RNNParamRef, name: str = "param") -> int:
 
 
 def parameter_label(ref: RNNParamRef) -> str:
-    """'W_hh[1, 2]' with 1-based indices, as the page numbers hidden units h₁, h₂, …"""
-    return f"{ref[0]}[{', '.join(str(k + 1) for k in ref[1:])}]"
+    """'W_hh[1, 2]: h₂ (t−1) → h₁': the entry, 1-based as the page numbers h₁, h₂, …, and the connection it is
+    (matrices act on column vectors, NOTATION.md: W[i, j] carries unit j into unit i)."""
+    name, *index = ref
+    entry = f"{name}[{', '.join(str(k + 1) for k in index)}]"
+    h, x, y = ((lambda k, unit=unit: unit + subscript(k + 1)) for unit in "hxy")
+    ends = {"W_hh": lambda i, j: f"{h(j)} (t−1) → {h(i)}", "W_xh": lambda i, j: f"{x(j)} → {h(i)}",
+            "W_hy": lambda i, j: f"{h(j)} → {y(i)}",
+            "b_h": lambda i: f"bias of {h(i)}", "b_y": lambda i: f"bias of {y(i)}"}
+    return f"{entry}: {ends[name](*index)}" if name in ends else entry
 
 
 def default_parameters(model: RNN) -> tuple[RNNParamRef, RNNParamRef]:

@@ -81,12 +81,16 @@ export function createUnrolledView(container) {
     const T = f.inputs.length;
     const colW = Math.max(28, Math.min(64, 900 / T));
     const cell = Math.max(3, Math.min(16, 300 / H));
-    const bar = Math.max(4, Math.min(14, 360 / V));
+    const bar = Math.max(13, Math.min(16, 360 / V)); // a row per letter, tall enough for its 12 px label
     const top = 22, letterH = 24, hiddenTop = top + letterH + 26;
     const outTop = hiddenTop + H * cell + 30;
     const width = 70 + T * colW + 10;
     const height = outTop + V * bar + 26;
     svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+    // Drawn at its own size (the box scrolls sideways for a long window): scaled down to fit, its labels
+    // would shrink below what a person can read.
+    svg.setAttribute("width", width);
+    svg.setAttribute("height", height);
     const L = { T, H, V, colW, cell, bar, top, letterH, hiddenTop, outTop, letters: [], h: [], dh: [], p: [], rings: [] };
     const parts = [];
     const defs = el("defs");

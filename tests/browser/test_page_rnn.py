@@ -90,7 +90,7 @@ def test_shipped_text_samples_at_a_temperature_and_draws_its_surface(open_page):
     expect(page.locator("#rnn-sample")).to_have_text(cold)
     page.click("#rnn-surface")
     page.wait_for_function("() => window.backpropLab.surface && window.backpropLab.surface.header.axes[0] === "
-                           "'W_hh[1, 1]'", timeout=20_000)
+                           "'W_hh[1, 1]: h₁ (t−1) → h₁'", timeout=20_000)
     screenshot(page, "62_rnn_gettysburg_sample_and_surface")
 
 

@@ -243,7 +243,7 @@ def test_surface_over_two_recurrent_weights():
     trainer = rnn_trainer("hello")
     trainer.run(20)
     s = surface_for(trainer, resolution=9)
-    assert s.axis_labels == ("W_hh[1, 1]", "W_hh[1, 2]") and s.loss.shape == (9, 9)
+    assert s.axis_labels == ("W_hh[1, 1]: h₁ (t−1) → h₁", "W_hh[1, 2]: h₂ (t−1) → h₁") and s.loss.shape == (9, 9)
     start, inputs, targets, h0 = trainer.peek_window()
     i, j = 3, 6
     theta = trainer.model.flat()

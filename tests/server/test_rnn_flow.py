@@ -73,7 +73,7 @@ def test_surface_over_two_recurrent_weights(rnn_page):
         {"kind": "weight", "layer": 1, "i": 2, "j": 2}, {"kind": "weight", "layer": 1, "i": 2, "j": 1}]})
     assert reply["type"] == "ack"
     header, arrays = rnn_page.expect("surface")
-    assert header["axes"] == ["W_hh[3, 3]", "W_hh[3, 2]"]
+    assert header["axes"] == ["W_hh[3, 3]: h₃ (t−1) → h₃", "W_hh[3, 2]: h₂ (t−1) → h₃"]
     assert arrays["loss"].shape == (12, 12)
     twin = rnn_trainer("hello")
     assert header["current_loss"] == pytest.approx(twin.model.loss([0, 1, 2, 2], [1, 2, 2, 3]), rel=1e-15)
