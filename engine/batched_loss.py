@@ -86,7 +86,10 @@ def plane_losses(
     X, T = np.asarray(X, dtype=np.float64), np.asarray(T, dtype=np.float64)
     if isinstance(net, Curve):
         x = plane.point(coords)[:, 0]  # weights[0][0, 0] comes first in flat()
-        return net.f(x).astype(dtype), None
+        # A diverged run's iterates lie far out (x past 1e77): f overflows to inf there, which is the true value
+        # in floating point; callers take non-finite losses as gaps (the page draws none), so no warning is due.
+        with np.errstate(over="ignore", invalid="ignore"):
+            return net.f(x).astype(dtype), None
     if type(net).forward is not Network.forward:  # a model with its own forward: no batched shortcut
         return naive_losses(net, X, T, plane.point(coords), progress).astype(dtype), None
     encoding = class_encoding(net, T) if accuracy is not False else None

@@ -338,6 +338,18 @@ def test_the_curve_profile_is_f_with_the_descent_iterates_on_it():
     assert curve_profile(trainer.model, span=[(-1.5, 4.5)]).loss.tolist() == profile.loss.tolist()
 
 
+@pytest.mark.filterwarnings("error")  # overflow past the last finite iterate is expected, not warned about
+def test_a_diverged_curve_run_gives_non_finite_losses_on_its_profile_without_warnings():
+    preset = make_preset("curve")
+    trainer = Trainer(preset.model, make_optimizer("sgd", lr=0.06), preset.data, batch_size=preset.batch_size)
+    while not trainer.diverged:  # the learning-rate lesson's last step: diverges at update 8
+        trainer.step()
+    profile = profile_for(trainer, span=[(-3.0, 6.5)])
+    assert np.isfinite(profile.loss).all()  # the curve itself, on the screen's span
+    assert np.isfinite(profile.path_loss[:7]).all() and not np.isfinite(profile.path_loss[7:]).any()
+    np.testing.assert_array_equal(profile.path_loss[:7], quartic(profile.path[:7]))
+
+
 def test_a_one_weight_profile_is_net_loss_along_that_weight():
     trainer = trained(steps=20)
     net, X, T = trainer.model, trainer.X_train, trainer.T_train
