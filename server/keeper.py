@@ -12,6 +12,7 @@ the storage thread and rebuilt: the same id, the same step, the exact same weigh
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -55,7 +56,10 @@ def adopt(session: Session, state: dict[str, Any], view: dict[str, Any]) -> None
     session.speed = view.get("speed")
     session.status = view.get("status")
     if view.get("surface") is not None:
-        session.surface.request_msg = SurfaceRequest.model_validate({**view["surface"], "type": "surface"})
+        # Read as JSON, as it was stored and as pages send it: strict validation takes a JSON array for a span's
+        # (low, high) pair, not a Python list (a worked example's slice could not be read back).
+        stored = json.dumps({**view["surface"], "type": "surface"})
+        session.surface.request_msg = SurfaceRequest.model_validate_json(stored)
         session.surface.note_change()  # computed again from the restored weights, in the background
     session.changed()
 

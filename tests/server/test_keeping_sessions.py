@@ -221,3 +221,20 @@ def test_a_storage_file_that_cannot_be_opened_says_so_and_how_to_choose_another(
     blocker.write_text("not a folder")
     with pytest.raises(RuntimeError, match="cannot keep sessions in .*choose another file with --db"):
         SQLiteStore(blocker / "sessions.db")
+
+
+def test_a_worked_example_comes_back_with_its_own_slice_of_the_surface(tmp_path):
+    """Its slice has a (low, high) range per axis: kept as JSON arrays, read back as the pages' messages are."""
+    db = str(tmp_path / "s.db")
+    with LiveServer(Settings(db=db)) as live:
+        session, token = live.create(preset="linear_neuron_2")
+        teacher = live.connect(session, token, client="teacher")
+        assert teacher.control({"type": "step"})["type"] == "ack"
+        teacher.close()
+    with LiveServer(Settings(db=db)) as live:
+        student = live.connect(session, client="student")
+        assert student.welcome["role"] == "viewer"
+        header, arrays = student.expect("surface", timeout=20)
+        assert header["kind"] == "weights" and header["step"] == 1
+        assert (arrays["alpha"][0], arrays["alpha"][-1]) == (-0.5, 2.5)
+        student.close()
