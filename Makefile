@@ -79,3 +79,4 @@ bench: $(VENV)/.installed-bench chromium
 	$(VENV)/bin/python bench/rnn.py
 	$(VENV)/bin/python bench/browser.py --busy
 	$(VENV)/bin/python bench/storage.py
+	$(VENV)/bin/python bench/poll.py

@@ -5,8 +5,11 @@ its own process. Same run, two windows of --seconds each:
   without answers (the baseline): the presenter plays, every page receives frames;
   with answers: the presenter asks a question and every viewer answers once, spread over one second.
 Printed for each window: the presenter's frames/s and updates/s, the viewers' frames/s (median, slowest), the
-server's CPU; for the answers: how many were acknowledged, and answer → ack latency (p50, p99), and how many
-tallies the presenter received (they are batched, TALLY_INTERVAL apart).
+server's CPU; then the same frame rates over the answering span alone (from the first answer sent to the last
+acknowledged: the answers are spread over one second, so the window's rate would dilute them), against the
+baseline window; for the answers: how many were acknowledged, and answer → ack latency (p50, p99), and how many
+tallies the presenter received (they are batched, TALLY_INTERVAL apart). The load average is printed at the start
+and the end: on a busy machine the figures say little.
 
     .venv/bin/python bench/poll.py [--seconds 4] [--viewers 300]
 """
@@ -45,8 +48,11 @@ class Page:
     def __init__(self, url: str, token: str | None, clock: Clock) -> None:
         self.url, self.token, self.clock = url, token, clock
         self.frames = [0, 0]
+        self.frame_times: list[float] = []  # every frame's arrival in the second window (for the answering span)
         self.steps: list[list[int]] = [[], []]
         self.latency: float | None = None
+        self.sent_at: float | None = None  # when this viewer's answer left, and when its ack came
+        self.acked_at: float | None = None
         self.acked = False
         self.tallies = 0
         self.asked: float | None = None  # seconds from the ask to the question reaching this page
@@ -81,6 +87,7 @@ class Page:
                     answer_at = None
                     sent_at = time.monotonic()
                     await ws.send(json.dumps({"type": "answer", "question": question, "value": "down", "id": "a"}))
+                    self.sent_at = sent_at
                 timeout = 0.05 if answer_at is not None or (self.token and not asked) else 0.5
                 try:
                     raw = await asyncio.wait_for(ws.recv(), timeout)
@@ -93,6 +100,8 @@ class Page:
                     if header["type"] == "frame" and k is not None:
                         self.frames[k] += 1
                         self.steps[k].append(header["step"])
+                        if k == 1:
+                            self.frame_times.append(now)
                     continue
                 message = json.loads(raw)
                 if message["type"] == "welcome":
@@ -101,7 +110,7 @@ class Page:
                     question, self.asked = message["question"]["id"], now - self.windows[1]
                     answer_at = now + random.random()  # the class answers within a second
                 elif message["type"] == "ack" and message.get("id") == "a":
-                    self.acked, self.latency = True, now - sent_at
+                    self.acked, self.latency, self.acked_at = True, now - sent_at, now
                 elif message["type"] == "tally":
                     self.tallies += 1
                 elif message["type"] == "error":
@@ -112,6 +121,9 @@ class Page:
     def rate(self, k: int) -> float:
         a, b, end = self.windows
         return self.frames[k] / ((b - a) if k == 0 else (end - b))
+
+    def rate_between(self, start: float, end: float) -> float:
+        return sum(1 for t in self.frame_times if start <= t < end) / (end - start) if end > start else float("nan")
 
     def updates(self, k: int) -> float:
         steps = self.steps[k]
@@ -164,6 +176,16 @@ def main() -> None:
         print(f"{name:>16} {presenter.rate(k):>19.1f} {presenter.updates(k):>10,.0f} {statistics.median(rates):>24.1f} "
               f"{min(rates):>8.1f}")
     ratio = presenter.rate(1) / presenter.rate(0) if presenter.rate(0) else float("nan")
+    sent = [v.sent_at for v in viewers if v.sent_at is not None]
+    acked = [v.acked_at for v in viewers if v.acked_at is not None]
+    if sent and acked:
+        start, end = min(sent), max(acked)
+        rates = [v.rate_between(start, end) for v in viewers]
+        print(f"{'answering span':>16} {presenter.rate_between(start, end):>19.1f} {'':>10} "
+              f"{statistics.median(rates):>24.1f} {min(rates):>8.1f}   ({end - start:.2f} s, from the first answer "
+              "sent to the last acknowledged)")
+        span_ratio = presenter.rate_between(start, end) / presenter.rate(0) if presenter.rate(0) else float("nan")
+        print(f"presenter frames/s while the class answers / without answers: {span_ratio:.2f}")
     latencies = sorted(v.latency for v in viewers if v.latency is not None)
     p50 = statistics.median(latencies) * 1e3 if latencies else float("nan")
     p99 = latencies[int(0.99 * (len(latencies) - 1))] * 1e3 if latencies else float("nan")
