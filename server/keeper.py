@@ -47,7 +47,8 @@ def training_state(session: Session, trajectory_bytes: int) -> dict[str, Any] | 
 def view_of(session: Session) -> dict[str, Any]:
     request = session.surface.request_msg
     return {"speed": session.speed, "status": session.status,
-            "surface": None if request is None else request.model_dump(exclude={"id"})}
+            "surface": None if request is None else request.model_dump(exclude={"id"}),
+            "lesson": session.lesson.kept()}
 
 
 def adopt(session: Session, state: dict[str, Any], view: dict[str, Any]) -> None:
@@ -61,6 +62,7 @@ def adopt(session: Session, state: dict[str, Any], view: dict[str, Any]) -> None
         stored = json.dumps({**view["surface"], "type": "surface"})
         session.surface.request_msg = SurfaceRequest.model_validate_json(stored)
         session.surface.note_change()  # computed again from the restored weights, in the background
+    session.lesson.restore(view.get("lesson"))
     session.changed()
 
 

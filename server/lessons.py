@@ -16,14 +16,16 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from engine import make_preset
 from engine.explain import check_element
 
-from .protocol import Configure, ExplainElement, Hyper, Question
+from .folders import page_folder
+from .mathtext import MathError, parse_rich
+from .protocol import AxisRange, Configure, ExplainElement, Hyper, ParamRef, Question
 
-LESSONS = Path(__file__).resolve().parent.parent / "static" / "lessons"  # in a checkout; routes.py finds the wheel's
+LESSONS = page_folder("static") / "lessons"  # a checkout's, or an installed wheel's
 FORMAT = 1
 MAX_BYTES = 200_000  # a lesson file; a longer one is refused before it is parsed
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -71,12 +73,37 @@ class Action(Strict):
         return self
 
 
+class Surface(Strict):
+    """The loss-surface slice to show, as the page's picker offers them (and the ``surface`` message takes):
+    off, two weights (``params``), the random plane, the trajectory plane, or the curve (its worked example)."""
+
+    kind: Literal["none", "weights", "random", "trajectory", "curve"]
+    params: Annotated[list[ParamRef], Field(min_length=2, max_length=2)] | None = None  # the two weights
+    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] | None = None  # which random plane
+    # A half-width around the current point, or one (low, high) range per axis.
+    span: Annotated[float, Field(gt=0, le=1000)] | Annotated[list[AxisRange], Field(min_length=1, max_length=2)] \
+        | None = None
+
+    @model_validator(mode="after")
+    def _params_for_weights(self) -> Surface:
+        if self.kind == "weights" and self.params is None:
+            raise ValueError("a two-weight slice names its two weights in params")
+        if self.kind != "weights" and self.params is not None:
+            raise ValueError(f"only the two-weight slice takes params, not {self.kind}")
+        if self.kind != "random" and self.seed is not None:
+            raise ValueError(f"only the random plane takes a seed, not {self.kind}")
+        if self.kind == "none" and self.span is not None:
+            raise ValueError("no surface (none) takes no span")
+        return self
+
+
 class LessonStep(Strict):
     title: Annotated[str, Field(min_length=1, max_length=120)] | None = None
     text: Text
     setup: Setup | None = None  # applied when the step opens; null keeps the state the last step left
     set: Hyper | None = None  # settings changed after the setup (η, α, …), as the ``set`` message
     speed: Annotated[float, Field(ge=1, le=10000)] | None = None  # updates per second while playing
+    surface: Surface | None = None  # the slice shown once the step is set (null: as the setup left it)
     explain: ExplainElement | None = None  # the element the explainer opens on
     action: Action = Field(default_factory=lambda: Action(do="none"))
     predict: Question | None = None  # asked before the action; the action reveals the answer
@@ -90,6 +117,13 @@ class Lesson(Strict):
     title: Annotated[str, Field(min_length=1, max_length=120)]
     summary: Annotated[str, Field(min_length=1, max_length=500)]
     steps: Annotated[list[LessonStep], Field(min_length=1, max_length=100)]
+    # Each step's title, text and after with their maths parsed (server/mathtext.py), as the page shows them.
+    _display: list[dict[str, list[Any]]] = PrivateAttr(default_factory=list)
+
+    def display(self, k: int, done: bool = True) -> dict[str, list[Any]]:
+        """Step k's words as parts (plain strings and {"math": tree}); ``after`` only once its action is done."""
+        shown = self._display[k]
+        return shown if done else {key: parts for key, parts in shown.items() if key != "after"}
 
 
 class LessonError(ValueError):
@@ -138,26 +172,56 @@ def parse_lesson(text: str | bytes) -> Lesson:
     except ValidationError as exc:
         raise _plain(exc) from None
     _check_elements(lesson)
+    lesson._display = [_parse_maths(k, step) for k, step in enumerate(lesson.steps, 1)]
     return lesson
 
 
+RICH_FIELDS = ("title", "text", "after")  # the step's words that may carry $…$ maths
+
+
+def _parse_maths(k: int, step: LessonStep) -> dict[str, list[Any]]:
+    out = {}
+    for field in RICH_FIELDS:
+        text = getattr(step, field)
+        if text is None:
+            continue
+        try:
+            out[field] = parse_rich(text)
+        except MathError as exc:
+            raise LessonError(f"step {k}, {field}", str(exc)) from None
+    return out
+
+
 def _check_elements(lesson: Lesson) -> None:
-    """Each element named (explain, predict) must exist in the network of the worked example in force."""
+    """Each element named (explain, predict, the surface's weights) must exist in the network of the worked
+    example in force, and the curve's slice needs the curve."""
     sizes: list[int] | None = None
+    preset: str | None = None
     for k, step in enumerate(lesson.steps, 1):
         if step.setup is not None:
             preset = step.setup.preset
             sizes = make_preset(preset).model.sizes if preset not in (None, "none") else None
-        for field, element in (("explain", step.explain), ("predict.element", step.predict and step.predict.element)):
-            if element is None or sizes is None:
-                continue
-            ref = (element.kind, element.layer, element.i, element.j) if element.kind == "weight" \
-                else (element.kind, element.layer, element.j)
-            try:
-                check_element(sizes, ref)
-            except ValueError as exc:
-                name, _, reason = str(exc).partition(": ")
-                raise LessonError(f"step {k}, {field}.{name}", reason) from None
+        surface = step.surface
+        if surface is not None and surface.kind == "curve" and preset != "curve":
+            raise LessonError(f"step {k}, surface.kind", "the curve slice needs the curve worked example in force "
+                              "(a setup with \"preset\": \"curve\" at this step or before)")
+        named = [(f"surface.params[{n}]", param) for n, param in enumerate(surface.params or [])] if surface else []
+        named += [("explain", step.explain), ("predict.element", step.predict and step.predict.element)]
+        for field, element in named:
+            if element is not None and sizes is not None:
+                _check_element(sizes, f"step {k}, {field}", element)
+
+
+def _check_element(sizes: list[int], where: str, element: ExplainElement | ParamRef) -> None:
+    if element.kind == "weight" and element.i is None:
+        raise LessonError(f"{where}.i", "a weight names its source neuron i")
+    ref = (element.kind, element.layer, element.i, element.j) if element.kind == "weight" \
+        else (element.kind, element.layer, element.j)
+    try:
+        check_element(sizes, ref)
+    except ValueError as exc:
+        name, _, reason = str(exc).partition(": ")
+        raise LessonError(f"{where}.{name}", reason) from None
 
 
 def lesson_names(folder: Path = LESSONS) -> list[str]:
@@ -168,6 +232,14 @@ def load_lesson(name: str, folder: Path = LESSONS) -> Lesson:
     if not NAME.match(name) or name not in lesson_names(folder):
         raise KeyError(name)
     return parse_lesson((folder / f"{name}.json").read_bytes())
+
+
+def for_page(name: str, lesson: Lesson) -> dict[str, Any]:
+    """The lesson as the page plays it: the file's fields, and each step's words with their maths parsed."""
+    out = {"name": name, **lesson.model_dump(exclude_none=True)}
+    for k, step in enumerate(out["steps"]):
+        step["display"] = lesson.display(k)
+    return out
 
 
 def catalogue(folder: Path = LESSONS) -> dict[str, Any]:

@@ -282,16 +282,27 @@ class PlayUntil(Message):
     at_once: bool = False
 
 
+class LessonPosition(Message):
+    """Where the presenter is in a lesson (``name`` null: in none), shown read-only on every viewer page."""
+
+    type: Literal["lesson"]
+    name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")] | None
+    step: Annotated[int, Field(ge=0, le=99)] = 0  # counting from 0; a lesson has at most 100 steps
+    done: bool = False  # the step's action is done: its "after" is shown
+
+
 Control = Annotated[
     Hello | Configure | Reset | Regenerate | Play | Pause | Speed | Step | PhaseStep | Set | Select
-    | SurfaceRequest | GradCheckRequest | Back | Forward | Seek | Explain | Ask | Answer | Reveal | PlayUntil | Sample,
+    | SurfaceRequest | GradCheckRequest | Back | Forward | Seek | Explain | Ask | Answer | Reveal | PlayUntil | Sample
+    | LessonPosition,
     Field(discriminator="type"),
 ]
 CONTROL = TypeAdapter(Control)
 CONTROL_TYPES = sorted(
     m.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
     for m in (Hello, Configure, Reset, Regenerate, Play, Pause, Speed, Step, PhaseStep, Set, Select,
-              SurfaceRequest, GradCheckRequest, Back, Forward, Seek, Explain, Ask, Answer, Reveal, PlayUntil, Sample)
+              SurfaceRequest, GradCheckRequest, Back, Forward, Seek, Explain, Ask, Answer, Reveal, PlayUntil, Sample,
+              LessonPosition)
 )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -17,25 +16,15 @@ from engine.activations import ACTIVATIONS
 from . import lessons
 from .deps import get_registry, get_settings
 from .fitting import fit_loss
+from .folders import page_folder
 from .guard import TooLarge, origin_allowed, read_body
 from .network_addresses import serving
 from .protocol import Config, FieldError, Strict, plain_error
 from .registry import Registry
 from .settings import Settings
 
-
-def page_folder(name: str) -> Path:
-    """The page's ``static`` or ``templates`` folder. An installed wheel carries both inside this package
-    (pyproject.toml maps them there); a checkout, an editable install too, keeps them at its top level."""
-    here = Path(__file__).resolve().parent
-    for folder in (here / name, here.parent / name):
-        if folder.is_dir():
-            return folder
-    raise RuntimeError(f"the page's {name}/ folder is neither in {here} nor in {here.parent}")
-
-
 templates = Jinja2Templates(directory=page_folder("templates"))
-LESSONS = page_folder("static") / "lessons"  # data files shipped with the page (docs/lessons.md)
+LESSONS = lessons.LESSONS  # data files shipped with the page (docs/lessons.md)
 router = APIRouter()
 RegistryDep = Annotated[Registry, Depends(get_registry)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -158,4 +147,4 @@ async def get_lesson(name: str) -> Any:
         return JSONResponse({"field": "lesson", "message": f"lesson: no lesson named {name!r}"}, status_code=404)
     except lessons.LessonError as exc:
         return JSONResponse({"field": exc.where, "message": str(exc)}, status_code=422)
-    return {"name": name, **lesson.model_dump(exclude_none=True)}
+    return lessons.for_page(name, lesson)

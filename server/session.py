@@ -29,6 +29,7 @@ from .explainer import Explainer, element_of, still_there
 from .fitting import fit_loss
 from .framecache import FrameCache
 from .frames import current_view, frame_arrays, frame_header
+from .lessonplace import LessonPlace
 from .load import Load
 from .poll import Poll
 from .protocol import Config, FieldError
@@ -76,6 +77,7 @@ class Session:
         self.selection: int | None = None
         self.explainer = Explainer()  # the element it is open on, the same for every page
         self.poll = Poll(self)  # the question open to every page, and their answers
+        self.lesson = LessonPlace(self)  # where the presenter is in a lesson, shown on every viewer page
         self.stop_at: tuple[int | None, float | None] | None = None  # play_until: (update, loss below)
         self._frame_cache: tuple[int, dict[str, Any], dict[str, Any]] | None = None
         self._grid_cache: tuple[int, bytes | None] | None = None
@@ -233,6 +235,8 @@ class Session:
             self.poll.after_update()
         elif kind == "ask":
             self.poll.ask(m)
+        elif kind == "lesson":
+            self.lesson.follow(m)
         elif kind == "reveal":
             self.poll.reveal()
             self.changed(grid=False)

@@ -105,6 +105,7 @@ async def session_socket(websocket: WebSocket, session_id: str, registry: Regist
         "viewers": session.viewers, "server": registry.instance,
     })
     session.poll.greet(client)  # a question open in the session: this page sees it (and its own answer)
+    session.lesson.greet(client)  # and the lesson step the presenter is at
     sender = asyncio.create_task(client.run_sender(session))
     try:
         while True:

@@ -357,6 +357,8 @@ function receive(message) {
     views.poll.tally(header);
   } else if (type === "reveal") {
     views.poll.reveal(header);
+  } else if (type === "lesson") {
+    views.lessons.follow(header); // the presenter's step, on a page that plays no lesson itself
   }
 }
 

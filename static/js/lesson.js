@@ -1,8 +1,11 @@
 // The lesson player: lists the lessons (static/lessons/*.json, served validated by /api/lessons), plays one step
 // by step with Next / Back, quiets the controls a step does not need (still usable), and keeps the place in
 // localStorage so a student who leaves comes back to the same step. Every number comes from the server.
+// The presenter's page tells the session where it is (a `lesson` message); every viewer page shows that step's
+// words, read-only. Maths in the words comes parsed by the server and is drawn as MathML (mathml.js).
 
 import { actionLabel, actionMessage, askMessage, CONTROL_GROUPS, quietGroups, replayMessages } from "./lessonplan.js";
+import { richNodes } from "./mathml.js";
 
 const PLACE = "backprop-lab:lesson";
 
@@ -13,8 +16,16 @@ function el(tag, { dataset = {}, ...props } = {}, ...children) {
   return node;
 }
 
+/** A step's title, text or after, with its maths: the server's parsed parts, else the plain words. */
+function words(tag, props, parts, plain = "") {
+  const node = el(tag, props);
+  node.append(...richNodes(document, parts, plain));
+  return node;
+}
+
 export function createLessonPlayer({ list, panel, fetchJSON, act, status }) {
-  const state = { lessons: [], problems: [], name: null, lesson: null, step: -1, done: false, busy: false, errors: [] };
+  // `following`: the presenter's place, as the session last said (shown when this page plays no lesson itself).
+  const state = { lessons: [], problems: [], name: null, lesson: null, step: -1, done: false, busy: false, errors: [], following: null };
 
   async function load() {
     try {
@@ -56,6 +67,7 @@ export function createLessonPlayer({ list, panel, fetchJSON, act, status }) {
     state.done = false;
     localStorage.setItem(PLACE, JSON.stringify({ name: state.name, step: k }));
     render();
+    act({ type: "lesson", name: state.name, step: k }); // viewers read the step as it opens
     const step = state.lesson.steps[k];
     // Going forward from the previous step only opens this one; coming back (or jumping) replays from a setup.
     const ok = await send(replay ? replayMessages(state.lesson, k) : [...replayMessages({ steps: [step] }, 0)]);
@@ -79,6 +91,7 @@ export function createLessonPlayer({ list, panel, fetchJSON, act, status }) {
   function finish() {
     state.done = true;
     state.awaiting = null;
+    act({ type: "lesson", name: state.name, step: state.step, done: true }); // viewers read the why too
     render();
   }
 
@@ -88,19 +101,37 @@ export function createLessonPlayer({ list, panel, fetchJSON, act, status }) {
 
   function leave() {
     localStorage.removeItem(PLACE);
-    Object.assign(state, { name: null, lesson: null, step: -1, done: false });
+    Object.assign(state, { name: null, lesson: null, step: -1, done: false, following: null });
     act({ type: "ask", question: null });
+    act({ type: "lesson", name: null });
     render();
+  }
+
+  /** The presenter's step, read-only: its lesson's title, where in it, the step's words; no Next or Back. */
+  function renderFollowing() {
+    const place = state.following;
+    panel.hidden = !place?.lesson;
+    if (!place?.lesson) return panel.replaceChildren();
+    const shown = place.display ?? {};
+    const body = [el("header", { className: "panel-head" },
+      el("h2", { textContent: place.lesson.title }),
+      el("span", { className: "lesson-progress", textContent: `step ${place.step + 1} of ${place.lesson.steps}` }))];
+    if (shown.title) body.push(words("h3", {}, shown.title));
+    body.push(words("p", { className: "lesson-text" }, shown.text));
+    if (place.poll) body.push(el("p", { className: "note", textContent: "A question for the class: answer it below." }));
+    if (place.done && shown.after) body.push(words("p", { className: "lesson-after" }, shown.after));
+    body.push(el("p", { className: "note lesson-following", textContent: "The presenter moves through the lesson; this page follows." }));
+    panel.replaceChildren(...body);
   }
 
   function render() {
     const lesson = state.lesson;
-    panel.hidden = !lesson;
     if (!lesson) {
       quiet([]);
-      panel.replaceChildren();
+      renderFollowing();
       return;
     }
+    panel.hidden = false;
     const step = lesson.steps[state.step];
     quiet(quietGroups(step));
     const n = lesson.steps.length;
@@ -109,8 +140,8 @@ export function createLessonPlayer({ list, panel, fetchJSON, act, status }) {
       el("span", { className: "lesson-progress", textContent: `step ${state.step + 1} of ${n}` }),
       el("button", { type: "button", className: "quiet close", id: "lesson-leave", textContent: "×", ariaLabel: "Leave the lesson", onclick: leave }));
     const body = [head];
-    if (step.title) body.push(el("h3", { textContent: step.title }));
-    body.push(el("p", { className: "lesson-text", textContent: step.text }));
+    if (step.title) body.push(words("h3", {}, step.display?.title, step.title));
+    body.push(words("p", { className: "lesson-text" }, step.display?.text, step.text));
     if (step.predict) body.push(el("p", { className: "note", textContent: step.poll ? "A question for the class: the answers come in below; reveal when ready." : "Answer the question below first, then go on: the answer is revealed beside yours." }));
     const label = actionLabel(step.action);
     const buttons = el("div", { className: "buttons lesson-nav" },
@@ -118,7 +149,7 @@ export function createLessonPlayer({ list, panel, fetchJSON, act, status }) {
     if (label) buttons.append(el("button", { type: "button", id: "lesson-action", className: "primary", textContent: label, disabled: state.busy || state.done, onclick: doAction }));
     buttons.append(el("button", { type: "button", id: "lesson-next", textContent: state.step === n - 1 ? "Finish" : "Next →", disabled: state.busy, onclick: () => (state.step === n - 1 ? leave() : go(state.step + 1)) }));
     body.push(buttons);
-    if (state.done && step.after) body.push(el("p", { className: "lesson-after", textContent: step.after }));
+    if (state.done && step.after) body.push(words("p", { className: "lesson-after" }, step.display?.after, step.after));
     panel.replaceChildren(...body);
   }
 
@@ -129,6 +160,11 @@ export function createLessonPlayer({ list, panel, fetchJSON, act, status }) {
     async resume() {
       const kept = JSON.parse(localStorage.getItem(PLACE) ?? "null");
       if (kept?.name) await start(kept.name, kept.step ?? 0);
+    },
+    /** The session's lesson place (a `lesson` message): shown while this page plays no lesson of its own. */
+    follow(place) {
+      state.following = place.lesson ? place : null;
+      if (!state.lesson) render();
     },
     /** Each frame: a play action is done when it stopped at its update (or below its loss). */
     onFrame(h) {

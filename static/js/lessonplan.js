@@ -24,20 +24,22 @@ export function actionLabel(action) {
   }[action?.do] ?? null;
 }
 
-/** The messages that set up step k itself: its setup, settings, speed, explained element. */
-export function openMessages(step) {
+/** The messages that set up step k itself: its setup, settings, speed, explained element, surface slice. */
+export function openMessages(step, { surface = true } = {}) {
   const out = [];
   if (step.setup) out.push({ ...step.setup, type: "configure" });
   if (step.set) out.push({ type: "set", ...step.set });
   if (step.speed !== undefined) out.push({ type: "speed", updates_per_second: step.speed });
   if (step.explain) out.push({ type: "explain", element: step.explain });
+  if (surface && step.surface) out.push({ type: "surface", ...step.surface });
   return out;
 }
 
 /**
  * Everything to send to arrive at step k as if the student had played steps 0..k−1: from the last step at or
  * before k that sets a setup, each earlier step's opening messages and action (a play runs at once, unanimated),
- * then step k's own opening messages. Questions are not replayed: they were for the student at the time.
+ * then step k's own opening messages. Questions are not replayed: they were for the student at the time. Only
+ * the last surface slice asked for on the way is (the earlier ones would be computed to be replaced at once).
  */
 export function replayMessages(lesson, k) {
   const steps = lesson.steps;
@@ -45,11 +47,13 @@ export function replayMessages(lesson, k) {
   while (from > 0 && !steps[from].setup) from--;
   const out = [];
   for (let s = from; s < k; s++) {
-    out.push(...openMessages(steps[s]));
+    out.push(...openMessages(steps[s], { surface: false }));
     const action = actionMessage(steps[s].action);
     if (action) out.push(action.type === "play_until" ? { ...action, at_once: true } : action);
   }
-  out.push(...openMessages(steps[k]));
+  out.push(...openMessages(steps[k], { surface: false }));
+  const shown = steps.slice(from, k + 1).findLast((step) => step.surface);
+  if (shown) out.push({ type: "surface", ...shown.surface });
   return out;
 }
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browserkit import frame_header, screenshot, wait_for_app, wait_for_step
+from browserkit import SCREENSHOTS, frame_header, screenshot, wait_for_app, wait_for_step
 from playwright.sync_api import Page, expect
 
 from engine import Trainer, make_preset
@@ -176,3 +176,127 @@ def test_a_class_poll_with_a_presenter_and_three_viewer_pages(open_page):
     expect(students[1].locator("#question-panel .yours")).to_contain_text("not this time")
     screenshot(students[1], "poll-student-wrong")
     screenshot(students[0], "poll-student-right")
+
+
+def surface_shown(page: Page) -> dict:
+    """The slice the page drew last: its kind as the server named it, and its first axis's range."""
+    return page.evaluate("""() => {
+        const s = window.backpropLab.surface;
+        return s && {kind: s.header.kind, params: s.header.params, alpha: [s.arrays.alpha[0], s.arrays.alpha.at(-1)],
+                     beta: s.arrays.beta.length ? [s.arrays.beta[0], s.arrays.beta.at(-1)] : null,
+                     picked: document.querySelector('input[name="surface"]:checked').value};
+    }""")
+
+
+def wait_for_surface(page: Page, condition: str) -> dict:
+    page.wait_for_function(f"() => {{ const s = window.backpropLab.surface; return s && ({condition}); }}",
+                           timeout=20_000)
+    return surface_shown(page)
+
+
+def test_a_lesson_step_sets_the_surface_it_talks_about(open_page):
+    page = open_page()
+    page.wait_for_selector('button[data-lesson="learning-rate-on-a-curve"]')
+    start(page, "learning-rate-on-a-curve")
+    shown = wait_for_surface(page, "s.header.kind === 'curve' && s.arrays.alpha[0] === 0.5")
+    assert shown["alpha"] == [0.5, 4.25] and shown["picked"] == "curve"
+    # The student picks another slice; the oscillating step's own (wider, to show the landing at −2.27) replaces it.
+    page.locator('#surface-kind input[value="none"]').check()
+    page.wait_for_function("() => window.backpropLab.surface === null")
+    for k in (1, 2, 3):
+        next_step(page, k)
+    shown = wait_for_surface(page, "s.arrays.alpha[0] === -2.6")
+    assert shown["alpha"] == [-2.6, 4.25] and shown["kind"] == "curve" and shown["picked"] == "curve"
+    screenshot(page, "lesson-surface-oscillating-wide")
+    # Back to a step whose setup opens the worked example's own slice.
+    page.locator("#lesson-back").click()
+    lesson_ready(page, 2)
+    assert wait_for_surface(page, "s.arrays.alpha[0] === 0.5")["alpha"] == [0.5, 4.25]
+
+
+def test_the_momentum_lesson_shows_the_trough_over_w1_and_w2(open_page):
+    page = open_page()
+    page.wait_for_selector('button[data-lesson="momentum-in-a-trough"]')
+    start(page, "momentum-in-a-trough")
+    shown = wait_for_surface(page, "s.header.kind === 'weights'")
+    assert shown["picked"] == "weights"
+    w1, w2 = ({"kind": "weight", "layer": 0, "i": i, "j": 0} for i in (0, 1))
+    assert shown["params"] == [w1, w2]
+    assert shown["alpha"] == [-0.5, 2.5] and shown["beta"] == [-2.0, 1.5]
+    screenshot(page, "lesson-surface-trough")
+
+
+def math_layout(page: Page) -> dict:
+    """The first fraction of the lesson panel's maths as laid out: numerator and denominator boxes, the <math> box."""
+    return page.evaluate("""() => {
+        const box = (el) => {
+            const r = el.getBoundingClientRect();
+            return {top: r.top, bottom: r.bottom, width: r.width, height: r.height};
+        };
+        const math = document.querySelector('#lesson-panel math');
+        const frac = document.querySelector('#lesson-panel mfrac');
+        return {count: document.querySelectorAll('#lesson-panel math').length, ns: math.namespaceURI,
+                math: box(math), num: box(frac.children[0]), den: box(frac.children[1]),
+                display: getComputedStyle(math).display};
+    }""")
+
+
+def test_viewers_read_the_presenters_lesson_step_with_its_maths_and_follow_next(open_page):
+    teacher = open_page()
+    session = teacher.evaluate("() => window.backpropLab.session")
+    student = open_page(f"#session={session}")
+    expect(student.locator("body")).to_have_attribute("data-role", "viewer")
+    expect(student.locator("#lesson-panel")).to_be_hidden()
+    teacher.wait_for_selector('button[data-lesson="learning-rate-on-a-curve"]')
+    start(teacher, "learning-rate-on-a-curve")
+    panel = student.locator("#lesson-panel")
+    expect(panel.locator("h3")).to_have_text("The curve")
+    expect(panel.locator(".lesson-progress")).to_have_text("step 1 of 5")
+    expect(panel).to_contain_text("has its minimum where")
+    # Read-only: no Next, Back, action or leave on a viewer's page.
+    expect(panel.locator("button")).to_have_count(0)
+    # MathML, laid out by the browser: f(x) = x⁴ − 3x³ + 2, f′(x), and x = 9/4 as a fraction, 9 above 4.
+    student.wait_for_function("() => document.querySelectorAll('#lesson-panel math').length >= 4")
+    layout = math_layout(student)
+    assert layout["ns"] == "http://www.w3.org/1998/Math/MathML"
+    assert layout["math"]["width"] > 0 and layout["math"]["height"] > 0
+    assert layout["num"]["height"] > 0 and layout["num"]["bottom"] <= layout["den"]["top"] + 1, layout
+    assert layout["display"] in ("math", "inline math"), layout  # Chromium's MathML Core layout, not unknown tags
+    screenshot(student, "lesson-viewer-step-1-maths")
+    # The presenter goes on: every viewer follows, and one joining late lands on the same step.
+    next_step(teacher, 1)
+    expect(panel.locator("h3")).to_have_text("η = 0.001: too slow")
+    expect(panel.locator(".lesson-progress")).to_have_text("step 2 of 5")
+    late = open_page(f"#session={session}")
+    expect(late.locator("#lesson-panel h3")).to_have_text("η = 0.001: too slow")
+    # The step's action done: the why appears for the class too, with its maths.
+    teacher.locator("#poll-form button").first.click()
+    teacher.locator("#lesson-action").click()
+    teacher.wait_for_function("() => window.backpropLab.lesson.done", timeout=30_000)
+    expect(panel.locator(".lesson-after")).to_contain_text("Too slow")
+    screenshot(student, "lesson-viewer-step-2-after")
+    teacher.locator("#lesson-back").click()
+    lesson_ready(teacher, 0)
+    expect(panel.locator("h3")).to_have_text("The curve")
+    # The presenter leaves the lesson: the viewers' panel goes.
+    teacher.locator("#lesson-leave").click()
+    expect(panel).to_be_hidden()
+
+
+def test_the_update_rule_of_w5_renders_as_mathml_on_the_presenters_page(open_page):
+    page = open_page()
+    page.wait_for_selector('button[data-lesson="one-update-by-hand"]')
+    start(page, "one-update-by-hand")
+    # Come back at step 5 (its text has the update rule): the page keeps the place in localStorage.
+    page.evaluate("() => localStorage.setItem('backprop-lab:lesson', "
+                  "JSON.stringify({name: 'one-update-by-hand', step: 4}))")
+    page.reload()
+    wait_for_app(page)
+    lesson_ready(page, 4)
+    text = page.locator("#lesson-panel .lesson-text")
+    expect(text.locator("math msubsup")).to_have_count(1)  # w₅⁺
+    layout = math_layout(page)
+    assert layout["count"] >= 2 and layout["math"]["width"] > 0
+    assert layout["num"]["bottom"] <= layout["den"]["top"] + 1, layout  # ∂E over ∂w₅
+    screenshot(page, "lesson-w5-update-rule")
+    page.locator("#lesson-panel").screenshot(path=str(SCREENSHOTS / "lesson-w5-update-rule-panel.png"))

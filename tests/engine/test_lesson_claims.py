@@ -70,3 +70,23 @@ def test_the_momentum_lesson_says_what_the_engine_does():
     assert run == pytest.approx(0.06, abs=0.005) and e_run == pytest.approx(0.0024, abs=5e-5)
     over, e_over, _ = trough_distance(60, "momentum", lr=0.05, momentum=0.99)
     assert over == pytest.approx(1.46, abs=0.005) and e_over == pytest.approx(0.86, abs=5e-3)
+
+
+def test_the_surfaces_the_lessons_choose_hold_the_paths_they_show():
+    """'Drawn wider, to follow the path (w2 swings down to −2.6)', and the curve's wider spans hold the landings."""
+    lesson = json.loads((LESSONS / "momentum-in-a-trough.json").read_text())
+    (w1_low, w1_high), (w2_low, w2_high) = lesson["steps"][4]["surface"]["span"]
+    t = trainer("linear_neuron_2", "momentum", lr=0.05, momentum=0.99)
+    path = [t.model.weights[0].ravel().copy()]
+    for _ in range(60):
+        t.step()
+        path.append(t.model.weights[0].ravel().copy())
+    low, high = np.min(path, axis=0), np.max(path, axis=0)
+    assert low[1] == pytest.approx(-2.6, abs=0.05)
+    assert w1_low <= low[0] and high[0] <= w1_high and w2_low <= low[1] and high[1] <= w2_high
+    curve = json.loads((LESSONS / "learning-rate-on-a-curve.json").read_text())
+    ((low_x, high_x),) = curve["steps"][3]["surface"]["span"]
+    assert low_x <= min(curve_path(0.056, 8)) and high_x >= 4  # the oscillation: from x = 4 down to −2.27
+    ((low_x, high_x),) = curve["steps"][4]["surface"]["span"]
+    assert low_x <= -2.72 and 6.10 <= high_x  # the divergence's first swings, 4 → −2.72 → 6.10
+    assert curve_path(0.06, 2) == pytest.approx([-2.72, 6.10], abs=0.005)

@@ -38,3 +38,25 @@ test("a step that lists its controls quiets the others; one that lists none quie
   assert.deepEqual(quietGroups({ controls: ["run", "learning"] }), ["data", "network", "presets", "check"]);
   assert.deepEqual(quietGroups({}), []);
 });
+
+test("a step's surface is asked for after its setup; coming back asks only for the last one on the way", () => {
+  const wide = { kind: "curve", span: [[-3, 6.5]] };
+  const curve = {
+    steps: [
+      { text: "a", setup: { preset: "curve" }, surface: { kind: "curve", span: [[0.5, 4.25]] } },
+      { text: "b", action: { do: "step" } },
+      { text: "c", surface: wide, speed: 2 },
+      { text: "d" },
+    ],
+  };
+  assert.deepEqual(replayMessages(curve, 0), [
+    { type: "configure", preset: "curve" },
+    { type: "surface", kind: "curve", span: [[0.5, 4.25]] },
+  ]);
+  assert.deepEqual(replayMessages({ steps: [curve.steps[2]] }, 0), [
+    { type: "speed", updates_per_second: 2 },
+    { type: "surface", ...wide },
+  ]);
+  assert.deepEqual(replayMessages(curve, 3).filter((m) => m.type === "surface"), [{ type: "surface", ...wide }]);
+  assert.equal(replayMessages(curve, 3).at(-1).type, "surface"); // after the step played on the way
+});

@@ -73,3 +73,47 @@ def test_the_command_line_check_names_the_step_and_field(tmp_path: Path, capsys)
     bad.write_text(with_step(speed=0))
     assert lessons.main(["check", str(bad)]) == 1
     assert "step 2, speed:" in capsys.readouterr().out
+
+
+W1 = {"kind": "weight", "layer": 0, "i": 0, "j": 0}
+
+
+@pytest.mark.parametrize(("step", "where", "says"), [
+    ({"surface": {"kind": "weights"}}, "step 2, surface", "names its two weights in params"),
+    ({"surface": {"kind": "random", "params": [W1, W1]}}, "step 2, surface", "only the two-weight slice takes params"),
+    ({"surface": {"kind": "trajectory", "seed": 3}}, "step 2, surface", "only the random plane takes a seed"),
+    ({"surface": {"kind": "hills"}}, "step 2, surface.kind", "'weights'"),
+    ({"surface": {"kind": "weights", "params": [W1]}}, "step 2, surface.params", "at least 2"),
+    ({"surface": {"kind": "curve"}, "setup": {"preset": "worked_222"}}, "step 2, surface.kind", "curve worked example"),
+    ({"surface": {"kind": "weights", "params": [W1, {"kind": "weight", "layer": 1, "i": 0, "j": 4}]},
+      "setup": {"preset": "worked_222"}}, "step 2, surface.params[1].j", "layer 2 has 2 neurons"),
+    ({"surface": {"kind": "weights", "params": [W1, {"kind": "weight", "layer": 0, "j": 0}]},
+      "setup": {"preset": "worked_222"}}, "step 2, surface.params[1].i", "source neuron"),
+    ({"text": "The update: $w_5^+ = w_5 - \\etta$."}, "step 2, text", "\\etta is not a command"),
+    ({"after": "costs $5"}, "step 2, after", "not closed"),
+    ({"title": "$x^$"}, "step 2, title", "^ needs something after it"),
+])
+def test_a_bad_surface_or_bad_maths_gets_a_plain_error_naming_the_step_and_the_field(step, where, says):
+    with pytest.raises(lessons.LessonError) as caught:
+        lessons.parse_lesson(with_step(**step))
+    assert caught.value.where == where
+    assert says in str(caught.value)
+
+
+def test_a_surface_for_the_curve_and_a_weight_pair_are_taken():
+    curve = {"kind": "curve", "span": [[0.5, 4.25]]}
+    lesson = lessons.parse_lesson(with_step(setup={"preset": "curve"}, surface=curve))
+    assert lesson.steps[1].surface.kind == "curve"
+    lesson = lessons.parse_lesson(with_step(setup={"preset": "linear_neuron_2"}, surface={
+        "kind": "weights", "params": [W1, {"kind": "weight", "layer": 0, "i": 1, "j": 0}], "span": [[-1, 2], [-2, 1]]}))
+    assert len(lesson.steps[1].surface.params) == 2
+
+
+def test_the_page_gets_each_steps_words_with_their_maths_parsed(live):
+    lesson = httpx.get(f"{live.http}/api/lessons/one-update-by-hand").json()
+    update = lesson["steps"][4]
+    assert "$w_5^+ = w_5 - \\eta" in update["text"]  # the file's words, as written
+    maths = [part["math"] for part in update["display"]["text"] if isinstance(part, dict)]
+    assert ["msubsup", {}, ["mi", {}, "w"], ["mn", {}, "5"], ["mo", {}, "+"]] in [m[2] for m in maths]
+    assert any(isinstance(part, dict) for part in update["display"]["after"])
+    assert lesson["steps"][0]["surface"]["kind"] == "weights"
