@@ -77,7 +77,8 @@ class Registry:
             state = trainer_state(original.trainer)
         fork = self.create(original.config.model_copy(deep=True), visitor)
         try:
-            adopt(fork, state, view_of(original))
+            # Not the class's lesson place: the copy is the student's own, and no presenter moves it.
+            adopt(fork, state, view_of(original) | {"lesson": None})
         except ValueError:
             self.sessions.pop(fork.id).close()
             raise

@@ -4,6 +4,7 @@ at the same step, and a bad message is refused naming its field while the sessio
 
 from __future__ import annotations
 
+import httpx2 as httpx
 import pytest
 from liveserver import LiveServer
 
@@ -73,6 +74,16 @@ def test_a_bad_lesson_message_is_refused_naming_the_field_and_the_session_goes_o
     assert reply["type"] == "error" and reply["field"] == field and says in reply["message"], reply
     assert presenter.control({"type": "lesson", "name": LESSON, "step": 1})["type"] == "ack"
     assert viewers[0].expect("lesson")["step"] == 1, "no lesson message went out for the refused one"
+
+
+def test_a_students_own_copy_does_not_follow_the_class_lesson(classroom):
+    live, session, presenter, _ = classroom
+    presenter.control({"type": "lesson", "name": LESSON, "step": 2})
+    fork = httpx.post(f"{live.http}/api/sessions/{session}/fork").json()
+    own = live.connect(fork["session"], fork["token"], client="explorer")
+    own.expect("frame")
+    assert not [m for m in own.seen if m["type"] == "lesson"]
+    own.close()
 
 
 def test_a_viewer_cannot_move_the_lesson(classroom):
