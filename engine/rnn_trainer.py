@@ -56,6 +56,9 @@ class RNNTrainer:
 
     batch_size = None  # one window per update: no batches to choose (read by code that serves both trainers)
 
+    # What the loss history's two columns hold, in words (as the loss CSV names them).
+    history_columns = ("window loss", "mean window loss over the last pass")
+
     def __init__(self, model: RNN, optimizer: Optimizer, text: CharText, window: int = 25,
                  clip: float | None = 5.0, seed: int = 0, history_size: int = 2000,
                  trajectory_size: int = 2000) -> None:

@@ -109,6 +109,11 @@ class Trainer:
     # -- state --------------------------------------------------------------------------------------------
 
     @property
+    def history_columns(self) -> tuple[str, str | None]:
+        """What the loss history's two columns hold, in words (None: not measured, as without a test set)."""
+        return ("training loss", "test loss" if len(self.X_test) else None)
+
+    @property
     def n_train(self) -> int:
         return len(self.X_train)
 
