@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from engine import DATASETS, LIMITS, LOSSES, OPTIMIZERS, PRESETS
 from engine.activations import ACTIVATIONS
+from engine.losscsv import trainer_loss_csv
 
 from . import lessons
 from .deps import get_registry, get_settings
@@ -21,6 +22,7 @@ from .guard import TooLarge, origin_allowed, read_body
 from .network_addresses import serving
 from .protocol import Config, FieldError, Strict, plain_error
 from .registry import Registry
+from .session import Session
 from .settings import Settings
 
 templates = Jinja2Templates(directory=page_folder("templates"))
@@ -114,19 +116,39 @@ async def fork_session(session_id: str, request: Request, registry: RegistryDep,
             "step": fork.trainer.step_count}
 
 
-@router.get("/api/sessions/{session_id}")
-async def get_session(session_id: str, registry: RegistryDep) -> Any:
+async def open_or_refuse(registry: Registry, session_id: str) -> Session | JSONResponse:
+    """The session with this id (read back from storage if need be), or the refusal to answer with."""
     try:
         session = await registry.open(session_id)
     except FieldError as exc:
-        return JSONResponse({"field": exc.field, "message": exc.message}, status_code=503)
+        return refused(exc.field, exc.message, 503)
     if session is None:
-        message = await registry.why_missing(session_id)
-        return JSONResponse({"field": "session", "message": message}, status_code=404)
+        return refused("session", await registry.why_missing(session_id), 404)
+    return session
+
+
+@router.get("/api/sessions/{session_id}")
+async def get_session(session_id: str, registry: RegistryDep) -> Any:
+    session = await open_or_refuse(registry, session_id)
+    if isinstance(session, JSONResponse):
+        return session
     return {
         "session": session.id, "config": session.config.model_dump(), "playing": session.playing,
         "viewers": session.viewers, "step": session.trainer.step_count,
     }
+
+
+@router.get("/api/sessions/{session_id}/loss.csv")
+async def loss_csv(session_id: str, registry: RegistryDep) -> Any:
+    """The loss history as CSV (docs/protocol.md, "The loss as CSV"). No secret needed: a viewer already gets
+    every one of these points in its frames. Built on the event loop, between training slices, so the history
+    does not change under it (at most 2,000 rows: a few milliseconds)."""
+    session = await open_or_refuse(registry, session_id)
+    if isinstance(session, JSONResponse):
+        return session
+    name = f"backprop-lab-loss-step-{session.trainer.step_count}.csv"
+    return Response(trainer_loss_csv(session.trainer), media_type="text/csv; charset=utf-8", headers={
+        "content-disposition": f'attachment; filename="{name}"', "cache-control": "no-store"})
 
 
 @router.get("/api/lessons")
