@@ -13,6 +13,7 @@ import { createLessonPlayer } from "./lesson.js";
 import { createLossChart } from "./losschart.js";
 import { createNetworkView } from "./network.js";
 import { createNumberTables } from "./numbertable.js";
+import { installPictureButtons } from "./picture.js";
 import { createRewindControls } from "./rewind.js";
 import { renderPhases } from "./phases.js";
 import { createAskForm, createPoll } from "./poll.js";
@@ -46,6 +47,7 @@ const state = {
   framesReceived: 0,
   viewers: null, // how many pages follow without control, as the newest frame says
   connection: null,
+  pictures: [], // the pictures saved from this page: {what, name, width, height, bytes, html}
 };
 window.backpropLab = state;
 
@@ -224,6 +226,7 @@ async function startOwnSession(config) {
 }
 
 function open() {
+  $("loss-csv").href = `/api/sessions/${encodeURIComponent(state.session)}/loss.csv`;
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   connection = connect({
     url: `${scheme}://${location.host}/ws/${encodeURIComponent(state.session)}`,
@@ -754,6 +757,14 @@ function init() {
   $("explore").addEventListener("click", explore);
   $("back-to-class").addEventListener("click", backToClass);
   $("status-close").addEventListener("click", hideStatus);
+  installPictureButtons(document, {
+    step: () => state.frame?.header?.step ?? 0,
+    saved: (picture) => {
+      state.pictures.push(picture);
+      if (!picture.html) showStatus("This browser saved the drawing without the legend around it.", { kind: "info" });
+    },
+    failed: (error) => showStatus(`Could not save the picture: ${plain(error.message)}`),
+  });
   listShortcuts();
   installShortcuts(window, {
     togglePlay: () => state.role === "controller" && controls.togglePlay(),

@@ -7,6 +7,22 @@
 
 const RESTYLE = "bl:restyle";
 const textScales = new WeakMap(); // canvas → its drawings' text scale, read from CSS when it is measured
+const redraws = new WeakMap(); // canvas → redrawAt(ratio), for a picture of it at another resolution
+
+/**
+ * A copy of `canvas` drawn again by its own view at `ratio` backing pixels per CSS pixel (a picture for
+ * slides at 2 on a screen of 1), then the canvas as it was. A canvas no view made here is copied as it is.
+ */
+export function renderAt(canvas, ratio) {
+  const redraw = redraws.get(canvas);
+  if (redraw) redraw(ratio);
+  const copy = document.createElement("canvas");
+  copy.width = canvas.width;
+  copy.height = canvas.height;
+  copy.getContext("2d").drawImage(canvas, 0, 0);
+  if (redraw) redraw(null);
+  return copy;
+}
 
 /** After the page changed --bl-text-scale (or other styles the canvases read): every canvas redraws. */
 export function restyleCanvases() {
@@ -56,10 +72,11 @@ export function createCanvas(parent, className, label, draw) {
   const ctx = canvas.getContext("2d");
   let width = 0;
   let height = 0;
+  let pictureRatio = null; // while a picture is taken: its resolution instead of the screen's
 
   function measure() {
     textScales.set(canvas, Number.parseFloat(getComputedStyle(canvas).getPropertyValue("--bl-text-scale")) || 1);
-    const ratio = window.devicePixelRatio || 1;
+    const ratio = pictureRatio ?? (window.devicePixelRatio || 1);
     width = canvas.clientWidth;
     height = canvas.clientHeight;
     const w = Math.max(1, Math.round(width * ratio));
@@ -84,6 +101,10 @@ export function createCanvas(parent, className, label, draw) {
     draw();
   };
   document.addEventListener(RESTYLE, restyle);
+  redraws.set(canvas, (ratio) => {
+    pictureRatio = ratio;
+    restyle();
+  });
 
   return {
     canvas,
