@@ -341,6 +341,7 @@ function receive(message) {
     state.lastStep = -1;
     // A worked example with other than two inputs has no plane to map: say so instead of an empty plot.
     $("map-view").hidden = !header.domain;
+    document.querySelector('[data-picture="decision-map"]').hidden = !header.domain; // nothing drawn to save
     $("map-note").textContent = header.domain ? "" : "This example has no 2-D input plane to map.";
     if (reconfigured) {
       views.surface.clear();

@@ -129,6 +129,16 @@ def test_each_view_saves_a_picture_for_slides(open_page):
     screenshot(page, "export_page_with_save_buttons", full_page=False)
     for what, view in VIEWS.items():
         save_picture(page, what, view, 40, by_key=(what == "loss"))  # the loss chart's by the keyboard
+    page.keyboard.press("p")  # presenter view: the projector shows the drawings, not the desk's buttons
+    page.wait_for_function("() => document.body.classList.contains('presenter')")
+    assert page.locator(".save-picture:visible, #loss-csv:visible").count() == 0
+
+
+def test_a_worked_example_without_a_plane_offers_no_map_picture(open_page):
+    page = open_page("#preset=worked_222")
+    page.wait_for_function("() => document.getElementById('map-view').hidden")
+    assert page.locator('button[data-picture="decision-map"]').is_hidden()
+    assert page.locator('button[data-picture="network"]').is_visible()
 
 
 def test_a_viewer_saves_pictures_too(open_page):
