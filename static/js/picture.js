@@ -5,10 +5,10 @@
  *   const canvas = await pictureOf(element);           // element: the view's box, e.g. #loss-view
  *   const saved = await savePicture(element, "loss", 1200); // downloads backprop-lab-loss-step-1200.png
  *
- * How: the view's HTML (legends, keys, an SVG drawing) is copied with every computed style written inline into
- * an SVG <foreignObject>, which the browser draws as an image, so the picture has the page's own layout and
- * fonts; each canvas is drawn again by its view at the picture's resolution (canvas.js renderAt) and copied
- * to its place. The SVG image is a data: URL, which Chromium and Firefox let a page read back; a browser that
+ * How: the view's HTML (legends, keys, an SVG drawing) is copied with its computed styles written inline (those
+ * the browser's defaults and inheritance would not give anyway) into an SVG <foreignObject>, which the browser
+ * draws as an image, so the picture has the page's own layout and fonts; each canvas is drawn again by its view
+ * at the picture's resolution (canvas.js renderAt) and copied to its place. The SVG image is a data: URL, which Chromium and Firefox let a page read back; a browser that
  * would not (Safari taints any canvas a <foreignObject> was drawn on) gets the drawings alone, each <svg>
  * serialized on its own, without the HTML around them. Nothing here computes a number: it copies pixels.
  */
@@ -39,7 +39,8 @@ export function pictureName(what, step) {
 
 /**
  * The canvas holding the picture of `element` (its whole content, scrolled-off parts too, with a white margin
- * of PICTURE_MARGIN), `ratio` pixels per CSS pixel. html: false draws only its canvases and SVG drawings (what a browser that refuses the HTML gets).
+ * of PICTURE_MARGIN), `ratio` pixels per CSS pixel. html: false draws only its canvases and SVG drawings (what
+ * a browser that refuses the HTML gets).
  */
 export async function pictureOf(element, { ratio = Math.max(PICTURE_RATIO, window.devicePixelRatio || 1), html = true } = {}) {
   if (!shown(element)) throw new Error("this drawing is not shown now, so there is nothing to save");
