@@ -46,6 +46,7 @@ class Client:
         self.loss_seq = 0  # the loss points it has, up to this sequence number, of history generation:
         self.loss_generation = -1
         self.grid_version = -1
+        self.race_key: object = None  # the race message it was sent last (server/race.py)
         self.surface_version = -1
         self.data_version = -1
         self.urgent = False
@@ -142,13 +143,20 @@ class Client:
                     frame_timer = wake_at(frame_timer, last_frame + load.frame_interval())
                 elif (newer := session.frames.newer_at()) is not None:  # kept for this tick; newer after it
                     frame_timer = wake_at(frame_timer, newer)
-                if self.grid_version != session.grid_version:
+                race_key = session.race.key()  # a race's curves and paths go at the map's pace
+                if self.grid_version != session.grid_version or self.race_key != race_key:
                     if now >= next_grid:
                         started = time.thread_time()
-                        self.grid_version = session.grid_version
-                        grid = session.grid_message()
-                        if grid is not None:
-                            await ws.send_bytes(grid)
+                        if self.grid_version != session.grid_version:
+                            self.grid_version = session.grid_version
+                            grid = session.grid_message()
+                            if grid is not None:
+                                await ws.send_bytes(grid)
+                        if self.race_key != race_key:
+                            self.race_key = race_key
+                            race = session.race.message()
+                            if race is not None:
+                                await ws.send_bytes(race)
                         load.measured_grid(time.thread_time() - started)
                         next_grid = now + load.grid_interval()
                     else:  # a newer map is due at next_grid: come back for it then

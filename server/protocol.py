@@ -291,10 +291,54 @@ class LessonPosition(Message):
     done: bool = False  # the step's action is done: its "after" is shown
 
 
+# -- the optimizer race (server/race.py): 2-4 contestants in lockstep on one fixed plane.
+
+class Contestant(Strict):
+    """One contestant: an optimizer and its settings (those left out take the optimizer's defaults)."""
+
+    optimizer: OptimizerName
+    hyper: Hyper | None = None
+
+
+RacePlaneKind = Literal["random", "endpoints"]
+
+
+class RaceStart(Message):
+    """Start a race from the setup's starting weights: every contestant sees the same batches in the same order.
+    The paths are drawn on a seeded random plane (filter-normalised) until race_plane fixes another."""
+
+    type: Literal["race_start"]
+    contestants: Annotated[list[Contestant], Field(min_length=2, max_length=4)]
+    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
+    resolution: Annotated[int, Field(ge=10, le=MAX_COUNT)] = 40
+
+
+class RaceFocus(Message):
+    """Which contestant the network, the decision map and the numbers show."""
+
+    type: Literal["race_focus"]
+    contestant: Annotated[int, Field(ge=0, le=3)]
+
+
+class RacePlane(Message):
+    """Fix the race's plane again: a new random one, or through the start and two contestants' weights now."""
+
+    type: Literal["race_plane"]
+    plane: RacePlaneKind
+    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
+    through: tuple[Annotated[int, Field(ge=0, le=3)], Annotated[int, Field(ge=0, le=3)]] = (0, 1)
+
+
+class RaceStop(Message):
+    """End the race; the session goes on with the contestant in focus."""
+
+    type: Literal["race_stop"]
+
+
 Control = Annotated[
     Hello | Configure | Reset | Regenerate | Play | Pause | Speed | Step | PhaseStep | Set | Select
     | SurfaceRequest | GradCheckRequest | Back | Forward | Seek | Explain | Ask | Answer | Reveal | PlayUntil | Sample
-    | LessonPosition,
+    | LessonPosition | RaceStart | RaceFocus | RacePlane | RaceStop,
     Field(discriminator="type"),
 ]
 CONTROL = TypeAdapter(Control)
@@ -302,7 +346,7 @@ CONTROL_TYPES = sorted(
     m.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
     for m in (Hello, Configure, Reset, Regenerate, Play, Pause, Speed, Step, PhaseStep, Set, Select,
               SurfaceRequest, GradCheckRequest, Back, Forward, Seek, Explain, Ask, Answer, Reveal, PlayUntil, Sample,
-              LessonPosition)
+              LessonPosition, RaceStart, RaceFocus, RacePlane, RaceStop)
 )
 
 

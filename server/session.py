@@ -33,6 +33,7 @@ from .lessonplace import LessonPlace
 from .load import Load
 from .poll import Poll
 from .protocol import Config, FieldError
+from .race import RaceState
 from .scheduler import Scheduler
 from .settings import Settings
 from .storage import hash_token
@@ -83,6 +84,7 @@ class Session:
         self._grid_cache: tuple[int, bytes | None] | None = None
         self.surface = SurfaceState(self)
         self.frames = FrameCache(self)
+        self.race = RaceState(self)  # an optimizer race, when one runs: its trainers, its plane (server/race.py)
         self.status: str | None = None
         self.config = config
         self.own_optimizer = False  # a worked example trained with another optimizer than its own
@@ -110,6 +112,7 @@ class Session:
         trainer = self._build(config, own_optimizer)  # raises before anything changes
         self.own_optimizer = own_optimizer
         self.pause()
+        self.race.end()  # a new setup ends a race
         self.config, self.trainer = config, trainer
         self.history_generation += 1
         self.selection = None
@@ -130,6 +133,7 @@ class Session:
         if grid:  # the weights (and so the map and the surface) may have changed
             self.grid_version += 1
             self.surface.note_change()
+            self.race.note_change()
         for client in self.clients.values():
             client.notify()
 
@@ -192,6 +196,7 @@ class Session:
         kind = m.type
         if recurrent.is_rnn(self.trainer):
             recurrent.check_control(kind)
+        self.race.check_control(kind)
         if kind == "configure":
             config, note = fit_loss(self._merged(m), chose_dataset=m.dataset is not None and m.loss is None)
             # Inside a worked example, another optimizer or its settings keep the example and are used in it.
@@ -203,7 +208,10 @@ class Session:
             await self.open_preset_view()
         elif kind == "reset":
             self.pause()
-            self.trainer.reset()
+            if self.race.race is not None:
+                self.race.reset()  # every contestant back to the common start
+            else:
+                self.trainer.reset()
             self.history_generation += 1
             self.status = None
             self.surface.reset_path()
@@ -223,7 +231,10 @@ class Session:
         elif kind == "step":
             self.pause()
             self.poll.before_update()
-            self._guard(self.trainer.step)
+            if self.race.race is not None:
+                self.race.step()
+            else:
+                self._guard(self.trainer.step)
             self.poll.after_update()
         elif kind == "phase":
             self.pause()
@@ -264,6 +275,8 @@ class Session:
             update = {"temperature": m.temperature} | ({} if m.length is None else {"sample_length": m.length})
             self.config.rnn = self.config.rnn.model_copy(update=update)
             self.changed(grid=False)
+        elif kind.startswith("race_"):
+            self.race.control(m)
         elif kind == "explain":
             self.explainer.element = element_of(m, self.trainer.model.sizes)
             self.changed(grid=False)
@@ -422,7 +435,10 @@ class Session:
     # -- the play loop ------------------------------------------------------------------------------------
 
     def play(self) -> None:
-        if self.trainer.diverged:
+        race = self.race.race
+        if race is not None and race.finished:
+            raise FieldError("type", "type: cannot play: every contestant diverged (reset the race or stop it)")
+        if self.trainer.diverged and race is None:
             raise FieldError("type", f"type: cannot play: {self.trainer.diverged}")
         if self.playing:
             return
@@ -463,9 +479,10 @@ class Session:
                 n = 1  # the loss is checked after every update
         # Slowly, a loss point for every update costs nothing and keeps the curve moving; at full speed, one an
         # epoch (a pass over all the data per update would cost more than the update).
-        trainer.record_every = 1 if self.speed is not None and self.speed <= SLOW_UPDATES_PER_SECOND else None
+        runner = self.race.race or trainer  # a race trains every contestant, in lockstep
+        runner.record_every = 1 if self.speed is not None and self.speed <= SLOW_UPDATES_PER_SECOND else None
         started = time.perf_counter()
-        done = trainer.run(n)
+        done = runner.run(n)
         if settings.grid_every_epoch and self.domain is not None and trainer.at_epoch_end:
             decision_grid(trainer.model, self.domain, settings.grid_resolution)  # as TF Playground, every epoch
         if done:
@@ -476,7 +493,10 @@ class Session:
         if replaying:  # replaying kept updates: their settings
             self._sync_config()
         self.changed()
-        if trainer.diverged:
+        if self.race.race is not None and self.race.race.finished:
+            self.status = "Every contestant diverged. Reset the race (the same start) and try smaller learning rates."
+            self.pause()
+        elif trainer.diverged and self.race.race is None:
             self.status = trainer.diverged
             self.pause()  # tells every page, with the message
         elif self.stop_at is not None and self._reached_stop():
@@ -519,6 +539,7 @@ class Session:
             header.update(playing=self.playing, speed=self.speed, status=self.status, session=self.id,
                           viewers=self.viewers, history={"first": first, "last": last})
             header["explain"] = self.explainer.terms(self.trainer, self.selection, self.playing, self.speed)
+            header["race"] = self.race.header(exact=not self.playing)
             arrays = frame_arrays(self.trainer, view, position)
             arrays.update(self.surface.overlay())
             self._frame_cache = (self.version, header, arrays)
@@ -561,12 +582,14 @@ class Session:
         if not self.clients:
             self.pause()
             self.surface.cancel()
+            self.race.cancel()
 
     def close(self) -> None:
         if self._unwatched is not None:
             self._unwatched.cancel()
         self.pause()
         self.surface.cancel()
+        self.race.cancel()
         for client in self.clients.values():
             client.closed = True
             client.wake.set()
