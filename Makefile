@@ -73,6 +73,7 @@ $(VENV)/.installed-bench: $(VENV)/.installed-test $(VENV)/.installed-torch
 bench: $(VENV)/.installed-bench chromium
 	$(VENV)/bin/python bench/engine.py
 	$(VENV)/bin/python bench/rewind.py
+	$(VENV)/bin/python bench/race.py
 	$(VENV)/bin/python bench/landscape.py
 	$(VENV)/bin/python bench/explain.py
 	$(VENV)/bin/python bench/server.py

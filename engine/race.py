@@ -31,8 +31,9 @@ Array = np.ndarray
 MIN_CONTESTANTS, MAX_CONTESTANTS = 2, 4
 PLANES = ("random", "endpoints")
 SYMBOLS = {"lr": "η", "momentum": "α", "beta1": "β₁", "beta2": "β₂", "eps": "ε", "rho": "ρ", "weight_decay": "λ"}
-TITLES = {"sgd": "SGD", "momentum": "momentum", "inertia": "inertia", "nesterov": "Nesterov", "adam": "Adam",
-          "rmsprop": "RMSprop"}
+# As the page's optimizer menu names them (static/js/learning.js).
+TITLES = {"sgd": "gradient descent", "momentum": "momentum", "inertia": "momentum (inertia form)",
+          "nesterov": "Nesterov momentum", "adam": "Adam", "rmsprop": "RMSprop"}
 
 
 def contestant_name(optimizer: Optimizer) -> str:
@@ -154,7 +155,9 @@ class Race:
             plane = random_plane(net, seed, self.start)
             note = (f"A random plane through the common start (seed {seed}): two random directions, each rescaled "
                     "neuron by neuron to the size of the starting weights into that neuron (filter normalisation, "
-                    "Li et al. 2018). Its directions stay fixed for the whole race.")
+                    "Li et al. 2018). Its directions stay fixed for the whole race. With many weights a random "
+                    "plane is nearly at right angles to every path, so each path drawn is its shadow; the plane "
+                    "through two contestants' weights holds those two exactly.")
             axes = ("d₁ (random direction)", "d₂ (random direction)")
         elif kind == "endpoints":
             a, b = through
@@ -229,7 +232,7 @@ def race_surface(
     coords = [c for c, _, _ in projected]
     currents = np.array([c[-1] if len(c) else (np.nan, np.nan) for c in coords])
     points = np.vstack(coords) if coords else np.zeros((0, 2))
-    minimum = 0.5 if kind == "random" else 0.25
+    minimum = 0.2 if kind == "random" else 0.25  # the least half-width: a few steps still show the bowl around
     (a_lo, a_hi), (b_lo, b_hi) = axis_ranges(span, np.zeros(2), points, margin, minimum)
     alpha, beta = np.linspace(a_lo, a_hi, resolution), np.linspace(b_lo, b_hi, resolution)
     grid = np.stack(np.meshgrid(alpha, beta), axis=-1).reshape(-1, 2)  # alpha runs fastest

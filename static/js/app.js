@@ -18,6 +18,7 @@ import { createRewindControls } from "./rewind.js";
 import { renderPhases } from "./phases.js";
 import { createAskForm, createPoll } from "./poll.js";
 import * as msg from "./protocol.js";
+import { createRace } from "./race.js";
 import { createRecurrentPanel } from "./recurrent.js";
 import { formatCount, formatExact, formatNumber } from "./scales.js";
 import { announceDelay, announcement, lossSummary, mapSummary, surfaceSummary } from "./summaries.js";
@@ -192,6 +193,7 @@ async function start() {
     return;
   }
   controls.setOptions(state.options);
+  views.race.refreshOptions();
   if (link.session) {
     state.session = link.session;
     if (link.key) {
@@ -375,7 +377,8 @@ function draw() {
   const grid = connection.takeNewest("grid");
   const surface = connection.takeNewest("surface");
   const loss = connection.takeLoss();
-  if (!frame && !grid && !surface && !loss) return;
+  const race = connection.takeNewest("race");
+  if (!frame && !grid && !surface && !loss && !race) return;
   const started = performance.now();
   state.draws++;
   if (frame) drawFrame(frame);
@@ -385,6 +388,7 @@ function draw() {
     views.map.update({ resolution: h.resolution, domain: h.domain, values: grid.arrays.values, classes: h.classes, outputRange: h.output_range });
   }
   if (surface) drawSurface(surface);
+  if (race) views.race.setMessage(race);
   if ((frame || surface) && state.frame) summarise(state.frame.header, state.frame.arrays);
   if (frame && state.surface && frame.arrays.surface_point) {
     views.surface.setPoint(frame.arrays.surface_point, frame.arrays.surface_descent);
@@ -403,6 +407,7 @@ function drawFrame(frame) {
   state.framesReceived++;
   if (h.step < state.lastStep) views.loss.clear(); // a reset: the curve starts again
   state.lastStep = h.step;
+  views.race.setFrame(h.race ?? null); // the race's contestants, when one runs
   if (h.model === "rnn") {
     drawRecurrentFrame(frame);
     return;
@@ -731,6 +736,13 @@ function init() {
   views.loss = createLossChart($("loss-view"));
   views.surface = createSurfaceView($("surface-view"));
   views.rnn = createRecurrentPanel({ act });
+  views.race = createRace({
+    send: (message) => (state.role === "controller" ? connection.request(message)
+      : Promise.reject(Object.assign(new Error("type: only the presenter can run a race"), { field: "type" }))),
+    isPresenter: () => state.role === "controller",
+    optimizers: () => state.options?.optimizers,
+  });
+  state.race = views.race.state;
   views.rewind = createRewindControls(document, { act, controls: () => state.role === "controller" });
   views.poll = createPoll($("question-panel"), {
     answer: (message) => connection.request(message).catch((error) => (showStatus(plain(error.message)), null)),

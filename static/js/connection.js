@@ -62,8 +62,8 @@ export function connect(options) {
   let stopped = false;
   let nextId = 1;
   const pending = new Map(); // id -> {resolve, reject, message}
-  const newest = { frame: null, grid: null, surface: null };
-  const received = { frame: 0, grid: 0, surface: 0 }; // counts, for measurement
+  const newest = { frame: null, grid: null, surface: null, race: null };
+  const received = { frame: 0, grid: 0, surface: 0, race: 0 }; // counts, for measurement
   const transitions = [];
   // Loss points waiting to be drawn, copied out of their frames so that a hidden tab (no animation frames)
   // keeps numbers, not whole messages; past MAX_PENDING_LOSS every other point is dropped, as the chart would.
@@ -107,7 +107,7 @@ export function connect(options) {
       if (header.loss_restart) loss = { steps: [], train: [], test: [], restart: true };
       keepLoss(message.arrays);
       return;
-    } else if (type === "grid" || type === "surface") {
+    } else if (type === "grid" || type === "surface" || type === "race") {
       newest[type] = message;
     } else if (type === "welcome") {
       attempt = 0;

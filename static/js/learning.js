@@ -42,7 +42,7 @@ export function choiceForBatch(batchSize, nTrain) {
   return batchSize === null || (nTrain && batchSize >= nTrain) ? "all" : String(batchSize);
 }
 
-const OPTIMIZER_LABELS = {
+export const OPTIMIZER_LABELS = {
   sgd: "gradient descent", momentum: "momentum", inertia: "momentum, inertia form", nesterov: "Nesterov momentum",
   adam: "Adam", rmsprop: "RMSprop",
 };

@@ -157,7 +157,8 @@ export function createLossChart(container, { capacity = 4000 } = {}) {
   };
 }
 
-function drawLine(ctx, steps, values, n, x, y, colour, dash) {
+/** A loss series as a line, broken where it is not finite (race.js draws its curves with it too). */
+export function drawLine(ctx, steps, values, n, x, y, colour, dash) {
   ctx.strokeStyle = colour;
   ctx.lineWidth = 2;
   ctx.lineJoin = "round";
@@ -180,7 +181,7 @@ function drawLine(ctx, steps, values, n, x, y, colour, dash) {
   ctx.setLineDash([]);
 }
 
-function drawGrid(ctx, box, x, y, xDomain, yTicks, yStep, log, scale) {
+export function drawGrid(ctx, box, x, y, xDomain, yTicks, yStep, log, scale) {
   const yLabel = log ? (v) => formatTick(v, v) : (v) => formatTick(v, yStep);
   drawYTicks(ctx, box, yTicks, y, yLabel, { gridLines: "#e6e6e6", tickMarks: false });
   const xTicks = niceTicks(xDomain[0], xDomain[1], Math.max(2, Math.floor((box.right - box.left) / (80 * scale))))

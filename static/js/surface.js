@@ -7,6 +7,8 @@
  *                                  //   one row in 1-D), path (Float64Array k × 2, or k in 1-D), current}
  *   view.setPoint(point, descent); // each frame: the current point [a, b] (or [x]) and −∇E projected on the
  *                                  //   axes [da, db] (or [dx]); a new point is appended to the drawn path
+ *   view.update({..., paths})      // a race (race.js): paths [{label, colour, points (k × 2), steps (k), focus}]
+ *                                  //   drawn each in its colour, its end ringed; hover names the nearest point
  *   view.clear();                  // back to the empty panel with its hint
  *   view.destroy();
  *   view.stats                     // {draws, layerPaints, resizes}: frames drawn, how often the picture
@@ -36,7 +38,8 @@ import {
   arrowGeometry, descentArrowLength, gridCoordinate, interpolate, paintGrid, pathPoints, shortAxisLabel,
   steepestSlope, tableOffset,
 } from "./plotmath.js";
-import { excessLogScale, extent, formatNumber, linearScale, niceDomain } from "./scales.js";
+import { excessLogScale, extent, formatCount, formatNumber, linearScale, niceDomain } from "./scales.js";
+import { createTooltip } from "./tooltip.js";
 
 const MARGIN = { top: 12, right: 14, bottom: 44, left: 58 };
 const CURVE_COLOUR = "#0072b2";
@@ -63,6 +66,9 @@ export function createSurfaceView(container) {
   let pending = 0;
   let steepest = 0; // the steepest |∇E| on the slice drawn (loss per parameter unit): the arrow's full length
   let waiting = null; // the server's words while a chosen slice cannot be drawn yet (the path plane at update 0)
+  let racePaths = null; // a race's paths, each in its colour (instead of the one path)
+  let lastBox = null;
+  let tip = null;
 
   function schedule() {
     if (pending) return;
@@ -74,6 +80,7 @@ export function createSurfaceView(container) {
 
   function update(next) {
     surface = next;
+    racePaths = next.paths ?? null;
     waiting = null;
     delete root.dataset.waiting;
     oneD = ONE_D.has(next.kind) || !next.beta || next.beta.length < 2;
@@ -136,6 +143,16 @@ export function createSurfaceView(container) {
     for (const [v, offset] of [[lo, 0], [mid, 0.5], [hi, 1]]) {
       const t = html("span", null, ticks, formatNumber(v, 3));
       t.style.left = `${offset * 100}%`;
+    }
+    if (racePaths) {
+      const key = html("div", "bl-legend-item bl-legend-shapes bl-race-key", legend);
+      for (const p of racePaths) {
+        const item = html("span", "bl-race-key-item", key);
+        html("span", "bl-race-swatch", item).style.background = p.colour;
+        item.append(p.label);
+      }
+      html("span", "bl-race-key-item", key, "ringed: where each is now");
+      return;
     }
     const key = html("div", "bl-legend-item bl-legend-shapes", legend);
     key.innerHTML = `<svg width="380" height="16" viewBox="0 0 380 16" aria-hidden="true">
@@ -226,7 +243,14 @@ export function createSurfaceView(container) {
   /** Every frame: the path so far, the current point and the arrow, over the layer. */
   function drawPlanePath(ctx, box) {
     const { x, y } = planeScales(box);
+    lastBox = box;
     clipToBox(ctx, box);
+    if (racePaths) {
+      const order = [...racePaths.filter((p) => !p.focus), ...racePaths.filter((p) => p.focus)]; // focus on top
+      for (const p of order) drawRacePath(ctx, pathPoints(p.points, 2).map(([a, b]) => [x(a), y(b)]), p);
+      ctx.restore();
+      return;
+    }
     drawPath(ctx, path.map(([a, b]) => [x(a), y(b)]));
     if (current) {
       const px = x(current[0]);
@@ -315,6 +339,34 @@ export function createSurfaceView(container) {
     ctx.restore();
   }
 
+  /** Hover over a race's paths: the nearest point's contestant, update and coordinates, exactly. */
+  function hover(event) {
+    if (!racePaths || !surface || !lastBox) return;
+    const rect = plot.canvas.getBoundingClientRect();
+    const { x, y } = planeScales(lastBox);
+    let best = null;
+    for (const p of racePaths) {
+      const points = pathPoints(p.points, 2);
+      points.forEach(([a, b], k) => {
+        const d = Math.hypot(x(a) - (event.clientX - rect.left), y(b) - (event.clientY - rect.top));
+        if (d < 12 && (!best || d < best.d)) best = { d, p, a, b, step: p.steps?.[k] };
+      });
+    }
+    tip ??= createTooltip();
+    if (!best) {
+      tip.hide();
+      return;
+    }
+    const [labelA, labelB] = surface.axes ?? ["d₁", "d₂"];
+    tip.show({
+      title: best.p.label, clientX: event.clientX, clientY: event.clientY,
+      rows: [["update", formatCount(best.step)], [shortAxisLabel(labelA), formatNumber(best.a, 6)],
+        [shortAxisLabel(labelB), formatNumber(best.b, 6)]],
+    });
+  }
+  plot.canvas.addEventListener("pointermove", hover);
+  plot.canvas.addEventListener("pointerleave", () => tip?.hide());
+
   return {
     element: root,
     stats,
@@ -338,6 +390,8 @@ export function createSurfaceView(container) {
       draw();
     },
     clear() {
+      racePaths = null;
+      tip?.hide();
       waiting = null;
       delete root.dataset.waiting;
       surface = null;
@@ -395,6 +449,27 @@ function drawPath(ctx, pixels) {
     ctx.fill();
     ctx.stroke();
   }
+}
+
+/** One contestant's path in its colour over a dark edge, its start and end marked; the one in focus wider. */
+function drawRacePath(ctx, pixels, { colour, focus }) {
+  if (pixels.length === 0) return;
+  ctx.lineJoin = "round";
+  for (const [stroke, width] of [["rgba(0, 0, 0, 0.75)", focus ? 5 : 3.6], [colour, focus ? 3 : 2]]) {
+    ctx.strokeStyle = stroke;
+    ctx.lineWidth = width;
+    ctx.beginPath();
+    pixels.forEach(([px, py], k) => (k === 0 ? ctx.moveTo(px, py) : ctx.lineTo(px, py)));
+    ctx.stroke();
+  }
+  const [px, py] = pixels[pixels.length - 1];
+  ctx.beginPath();
+  ctx.arc(px, py, focus ? 7 : 5.5, 0, 2 * Math.PI);
+  ctx.fillStyle = colour;
+  ctx.fill();
+  ctx.lineWidth = 2;
+  ctx.strokeStyle = "#fff";
+  ctx.stroke();
 }
 
 function drawNow(ctx, px, py, ring = "#fff") {

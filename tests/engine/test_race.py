@@ -99,7 +99,7 @@ def test_the_endpoint_plane_puts_the_two_contestants_at_its_unit_points():
     np.testing.assert_allclose(s.current[2], [1.0, 0.0], atol=1e-9)
     np.testing.assert_allclose(s.current[0], [0.0, 1.0], atol=1e-9)
     assert s.path_distance[2][-1] < 1e-9 and s.path_distance[1][-1] > 0
-    assert "Adam" in s.axis_labels[0] and "SGD" in s.axis_labels[1]
+    assert "Adam" in s.axis_labels[0] and "gradient descent" in s.axis_labels[1]
 
 
 def test_the_surface_is_the_loss_at_each_grid_point_and_holds_every_path():
@@ -142,4 +142,4 @@ def test_plain_errors_name_the_field():
 def test_contestants_are_named_in_plain_words():
     assert contestant_name(make_optimizer("momentum", lr=0.03, momentum=0.9)) == "momentum η=0.03 α=0.9"
     assert contestant_name(make_optimizer("adam", lr=0.01)) == "Adam η=0.01 β₁=0.9"
-    assert contestant_name(make_optimizer("sgd", lr=0.1, weight_decay=0.01)) == "SGD η=0.1 λ=0.01"
+    assert contestant_name(make_optimizer("sgd", lr=0.1, weight_decay=0.01)) == "gradient descent η=0.1 λ=0.01"

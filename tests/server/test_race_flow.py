@@ -108,9 +108,9 @@ def test_a_viewer_sees_the_race(live, presenter):
     viewer = live.connect(presenter.session)
     try:
         header, _ = viewer.expect("frame", step=1)
-        assert [c["name"] for c in header["race"]["contestants"]] == ["SGD η=0.1", "momentum η=0.05 α=0.9"]
+        assert [c["name"] for c in header["race"]["contestants"]] == ["gradient descent η=0.1", "momentum η=0.05 α=0.9"]
         header, arrays = race_message(viewer)
-        assert set(header["names"]) == {"SGD η=0.1", "momentum η=0.05 α=0.9"} and "path.1" in arrays
+        assert set(header["names"]) == {"gradient descent η=0.1", "momentum η=0.05 α=0.9"} and "path.1" in arrays
         reply = viewer.control({"type": "race_focus", "contestant": 1})
         assert reply["type"] == "error" and reply["field"] == "type"
     finally:
