@@ -272,12 +272,11 @@ class RaceState:
             self.note_change()
 
     def cancel(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        """Stop the surface being computed, and the refresh that is due."""
+        for pending in (self._task, self._timer):
+            if pending is not None:
+                pending.cancel()
+        self._task, self._timer = None, None
 
 
 def contestant_optimizer(k: int, c: p.Contestant) -> Any:

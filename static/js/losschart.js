@@ -69,23 +69,7 @@ export function createLossChart(container, { capacity = 4000 } = {}) {
     const s1 = steps[view.length - 1];
     const xDomain = s1 > s0 ? [s0, s1] : [s0 - 1, s0 + 1];
     const x = linearScale(xDomain, [box.left, box.right]);
-    const range = lossRange([view.train, view.test], log);
-    let y;
-    let yTicks;
-    let yStep = 0;
-    if (!range) {
-      y = linearScale([0, 1], [box.bottom, box.top]);
-      yTicks = [];
-    } else if (log) {
-      const d = logDomain(range[0], range[1]);
-      y = logScale(d, [box.bottom, box.top]);
-      yTicks = logTicks(d[0], d[1]);
-    } else {
-      const d = niceDomain(range[0], range[1], 5);
-      y = linearScale(d, [box.bottom, box.top]);
-      yTicks = niceTicks(d[0], d[1], 5);
-      yStep = tickStep(d[0], d[1], 5);
-    }
+    const { y, yTicks, yStep } = lossAxis(lossRange([view.train, view.test], log), log, box);
     frame = { x, y, view, box, hasTest };
     drawGrid(ctx, box, x, y, xDomain, yTicks, yStep, log, scale);
     ctx.save();
@@ -155,6 +139,17 @@ export function createLossChart(container, { capacity = 4000 } = {}) {
       root.remove();
     },
   };
+}
+
+/** The y scale of a loss chart for `range` (null: nothing to show) in `box`, its ticks and their step (linear). */
+export function lossAxis(range, log, box) {
+  if (!range) return { y: linearScale([0, 1], [box.bottom, box.top]), yTicks: [], yStep: 0 };
+  if (log) {
+    const d = logDomain(range[0], range[1]);
+    return { y: logScale(d, [box.bottom, box.top]), yTicks: logTicks(d[0], d[1]), yStep: 0 };
+  }
+  const d = niceDomain(range[0], range[1], 5);
+  return { y: linearScale(d, [box.bottom, box.top]), yTicks: niceTicks(d[0], d[1], 5), yStep: tickStep(d[0], d[1], 5) };
 }
 
 /** A loss series as a line, broken where it is not finite (race.js draws its curves with it too). */

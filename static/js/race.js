@@ -10,13 +10,13 @@
  * Everything drawn is what the server sent; nothing is computed here but pixels.
  */
 
-import { drawGrid, drawLine } from "./losschart.js";
+import { drawGrid, drawLine, lossAxis } from "./losschart.js";
 import { createCanvas, html, scaledMargin } from "./canvas.js";
 import { drawMarkerLine } from "./axes.js";
 import { fillSelect, label } from "./forms.js";
 import { isTyping } from "./keyboard.js";
 import { OPTIMIZER_LABELS } from "./learning.js";
-import { formatCount, formatExact, formatNumber, linearScale, logDomain, logScale, logTicks, niceDomain, niceTicks, tickStep } from "./scales.js";
+import { formatCount, formatExact, formatNumber, linearScale } from "./scales.js";
 import { lossRange, nearestIndex } from "./series.js";
 import { createSurfaceView } from "./surface.js";
 
@@ -273,20 +273,7 @@ function createRaceChart(container) {
     const x = linearScale(xDomain, [box.left, box.right]);
     const positive = lossRange(all.map((c) => c.train), true);
     const log = Boolean(positive) && positive[1] / positive[0] > 1e3; // a span of 1000× reads better on a log scale
-    const range = log ? positive : lossRange(all.map((c) => c.train), false) ?? [0, 1];
-    let y;
-    let yTicks;
-    let yStep = 0;
-    if (log) {
-      const d = logDomain(range[0], range[1]);
-      y = logScale(d, [box.bottom, box.top]);
-      yTicks = logTicks(d[0], d[1]);
-    } else {
-      const d = niceDomain(range[0], range[1], 5);
-      y = linearScale(d, [box.bottom, box.top]);
-      yTicks = niceTicks(d[0], d[1], 5);
-      yStep = tickStep(d[0], d[1], 5);
-    }
+    const { y, yTicks, yStep } = lossAxis(log ? positive : lossRange(all.map((c) => c.train), false), log, box);
     drawGrid(ctx, box, x, y, xDomain, yTicks, yStep, log, scale);
     ctx.save();
     ctx.beginPath();
