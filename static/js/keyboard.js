@@ -22,6 +22,7 @@ export const FOCUS_KEYS = [
   { label: "← → ↑ ↓", description: "in the network: the neighbouring neuron, connection or bias" },
   { label: "Enter", description: "in the network: pin its numbers; on a connection or bias, also a loss-surface axis" },
   { label: "Escape", description: "close the numbers box (tooltip)" },
+  { label: "1 – 4", description: "in an optimizer race: the contestant the network, numbers and map show" },
 ];
 
 const ARROWS = new Set(["ArrowRight", "ArrowLeft", "ArrowUp", "ArrowDown"]);

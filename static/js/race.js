@@ -249,10 +249,10 @@ export function createRace({ send, isPresenter, optimizers, $ = (id) => document
 
 /** Every contestant's training loss over updates, one line each in its colour; hover: each one's exact loss. */
 function createRaceChart(container) {
-  const root = html("div", "bl-loss bl-race-chart", container);
-  const readout = html("div", "bl-loss-readout", root, "no updates yet");
+  const root = html("div", "bl-race-chart", container);
+  const readout = html("div", "bl-race-readout", root, "no updates yet");
   readout.setAttribute("aria-live", "off");
-  const plot = createCanvas(root, "bl-loss-canvas", "every contestant's training loss over updates", draw);
+  const plot = createCanvas(root, "bl-race-canvas", "every contestant's training loss over updates", draw);
   let curves = [];
   let focus = 0;
   let hoverX = null;

@@ -45,7 +45,7 @@ def test_a_race_of_three_shows_every_curve_and_path_and_follows_the_focus(open_p
     chart = page.locator("#race-chart canvas")
     box = chart.bounding_box()
     chart.hover(position={"x": box["width"] * 0.6, "y": box["height"] / 2})
-    readout = page.locator("#race-chart .bl-loss-readout")
+    readout = page.locator("#race-chart .bl-race-readout")
     expect(readout).not_to_contain_text("latest")
     for name in race["names"]:
         expect(readout).to_contain_text(name)
