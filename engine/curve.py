@@ -24,15 +24,20 @@ def quartic_derivative(x: Array) -> Array:
     return 4 * x**3 - 9 * x**2
 
 
+def quartic_second_derivative(x: Array) -> Array:
+    return 12 * x**2 - 18 * x  # the curvature: η < 2/f''(x) keeps descent from overshooting near x
+
+
 class Curve(Network):
     def __init__(
         self,
         x0: float = 4.0,
         f: Callable[[Array], Array] = quartic,
         df: Callable[[Array], Array] = quartic_derivative,
+        d2f: Callable[[Array], Array] = quartic_second_derivative,
     ) -> None:
         super().__init__([1, 1], activations="linear", loss="mse", train_biases=False)
-        self.f, self.df = f, df
+        self.f, self.df, self.d2f = f, df, d2f
         self.weights[0][0, 0] = x0
         self.textbook, self.textbook_only = {("weight", 0, 0, 0): "x"}, True  # its one parameter's name
 

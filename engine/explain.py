@@ -54,14 +54,9 @@ class UpdateView:
     trace: Trace
     grads: Gradients
     reached: int  # δ is known for weight layers l ≥ reached (0: all; L: none yet)
-    optimizer: dict[str, Any]  # {"name", "settings", "t", "state"} as the step finds it
+    optimizer: dict[str, Any]  # {"name", "settings", "t", "eta", "state"} as the step finds it (Optimizer.snapshot)
     after: Network | None
     changes: dict[str, Array]
-
-
-def optimizer_snapshot(optimizer: Any) -> dict[str, Any]:
-    return {"name": optimizer.name, "settings": optimizer.settings(), "t": optimizer.t,
-            "state": {k: v.copy() for k, v in optimizer.state.items()}}
 
 
 def update_view(trainer: Any) -> UpdateView:
@@ -73,7 +68,7 @@ def update_view(trainer: Any) -> UpdateView:
     if phase is None:
         step, status, batch = trainer.step_count + 1, "next", trainer.peek_batch()
         shown = {"kind": "idle", "layer": None}
-        opt = optimizer_snapshot(trainer.optimizer)
+        opt = trainer.optimizer.snapshot()
         reached = 0
     else:
         step, batch = phase.step, phase.batch
@@ -83,7 +78,7 @@ def update_view(trainer: Any) -> UpdateView:
         if phase.kind == "update":
             status, opt, reached = "done", phase.optimizer_before, 0
         else:
-            status, opt = "under way", optimizer_snapshot(trainer.optimizer)
+            status, opt = "under way", trainer.optimizer.snapshot()
             reached = L if phase.kind == "forward" else phase.layer
     X, T = trainer.X_train[batch], trainer.T_train[batch]
     with np.errstate(all="ignore"):
@@ -318,7 +313,7 @@ def _rule(view: UpdateView, element: Element) -> dict[str, Any]:
 
     grads = view.grads
     grad = float(grads.weights[l][element[2], element[3]] if kind == "weight" else grads.biases[l][element[2]])
-    lr, decay = s["lr"], s.get("weight_decay", 0.0)
+    lr, decay = opt.get("eta", s["lr"]), s.get("weight_decay", 0.0)  # the η in force (a schedule's η_t)
     g = grad
     out: dict[str, Any] = {"optimizer": name, "lr": lr, "grad": grad, "old": float(old), "t": t,
                            "status": view.status}

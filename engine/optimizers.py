@@ -10,6 +10,8 @@ step uses them. Each rule follows its reference exactly:
   adam      torch.optim.Adam, bias-corrected moments
   rmsprop   torch.optim.RMSprop: v = ρ v + (1 − ρ) ∇E²;  Δw = −η ∇E / (√v + ε)
 L2 weight decay adds λ w to the gradient of the weights (not the biases) before the rule, as PyTorch does.
+η in the rules is the η in force, ``opt.eta``: the η set (``opt.lr``) times the schedule's factor at this step
+(engine/schedules.py; constant unless ``opt.schedule`` says otherwise), as a torch scheduler sets a group's lr.
 
 Every rule is elementwise, so a step runs on all the parameters at once, laid end to end in one vector (the
 network's own parameter vector when it has one): the same numbers as parameter by parameter, in a handful of
@@ -26,6 +28,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from .network import Param
+from .schedules import CONSTANT, Schedule
 
 Array = np.ndarray
 
@@ -41,12 +44,29 @@ class Optimizer:
     def __init__(self, lr: float = 0.1, weight_decay: float = 0.0) -> None:
         self.lr = lr
         self.weight_decay = weight_decay
+        self.schedule: Schedule = CONSTANT
+        self.eta = lr  # the η in force at the step being taken (set by step)
         self.state: dict[str, Array] = {}  # e.g. "change": the last Δ of every parameter, end to end
         self.t = 0  # steps taken, for Adam's bias correction
         self._layout: tuple[tuple[str, tuple[int, ...]], ...] = ()  # (name, shape) of each parameter in order
         self._layout_spans: list[tuple[int, int]] = []
 
+    def eta_at(self, t: int) -> float:
+        """The η in force for the step after t steps: the η set times the schedule's factor."""
+        return self.schedule.eta(self.lr, t)
+
+    @property
+    def next_eta(self) -> float:
+        """The η the next step will use."""
+        return self.eta_at(self.t)
+
+    def snapshot(self) -> dict[str, Any]:
+        """The optimizer as a step finds it: {"name", "settings", "t", "eta" (the η that step uses), "state"}."""
+        return {"name": self.name, "settings": self.settings(), "t": self.t, "eta": self.next_eta,
+                "state": {k: v.copy() for k, v in self.state.items()}}
+
     def step(self, model: Model, grads: Any) -> dict[str, Array]:
+        self.eta = self.next_eta
         self.t += 1
         params = model.params(grads)
         spans = self._spans(params)
@@ -84,7 +104,7 @@ class Optimizer:
 
     def change(self, g: Array, state: dict[str, Array]) -> Array:
         """The change Δ of every parameter, given the gradient g of all of them (one vector)."""
-        return -self.lr * g
+        return -self.eta * g
 
     def reset(self) -> None:
         self.state.clear()
@@ -108,7 +128,7 @@ class Momentum(Optimizer):
         self.momentum = momentum
 
     def change(self, g: Array, state: dict[str, Array]) -> Array:
-        change = -self.lr * g
+        change = -self.eta * g
         last = state.get("change")
         if last is not None:
             change += self.momentum * last
@@ -120,7 +140,7 @@ class Inertia(Momentum):
     name = "inertia"
 
     def change(self, g: Array, state: dict[str, Array]) -> Array:
-        change = -self.lr * g
+        change = -self.eta * g
         change *= 1.0 - self.momentum
         last = state.get("change")
         if last is not None:
@@ -136,7 +156,7 @@ class Nesterov(Momentum):
         buf = state.get("buf")
         buf = g.copy() if buf is None else self.momentum * buf + g
         state["buf"] = buf
-        return -self.lr * (g + self.momentum * buf)
+        return -self.eta * (g + self.momentum * buf)
 
 
 class Adam(Optimizer):
@@ -154,7 +174,7 @@ class Adam(Optimizer):
         v = state["v"] = self.beta2 * state.get("v", 0.0) + (1.0 - self.beta2) * g * g
         m_hat = m / (1.0 - self.beta1**self.t)
         v_hat = v / (1.0 - self.beta2**self.t)
-        return -self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+        return -self.eta * m_hat / (np.sqrt(v_hat) + self.eps)
 
 
 class RMSprop(Optimizer):
@@ -167,7 +187,7 @@ class RMSprop(Optimizer):
 
     def change(self, g: Array, state: dict[str, Array]) -> Array:
         v = state["v"] = self.rho * state.get("v", 0.0) + (1.0 - self.rho) * g * g
-        return -self.lr * g / (np.sqrt(v) + self.eps)
+        return -self.eta * g / (np.sqrt(v) + self.eps)
 
 
 OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {

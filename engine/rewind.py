@@ -11,8 +11,9 @@ A keyframe is taken before an update starts and holds everything that update rea
   the weights, the optimizer's state vectors and step count t, the last change Δ (shown on the page),
   the epoch, the cursor in the epoch's order, the random generator's state before it drew that order
   (the order itself is drawn again from it, which leaves the generator exactly where it was), the last batch.
-Beside the keyframes, a log of the settings in force for each update (optimizer hyperparameters at the moment
-the update applied them, the batch size that drew its batch), so that a replay uses the settings of the time.
+Beside the keyframes, a log of the settings in force for each update (optimizer hyperparameters and learning-rate
+schedule at the moment the update applied them, the batch size that drew its batch), so that a replay uses the
+settings of the time.
 
 After stepping back, the updates ahead stay kept (the *redo branch*, up to ``head``): going forward replays
 them. A new update that runs with other settings than the kept one starts a new branch: the kept updates
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
+    from .schedules import Schedule
     from .trainer import Trainer
 
 Array = np.ndarray
@@ -37,7 +39,7 @@ BUDGET_BYTES = 4 * 2**20  # the keyframe rings of one trainer, at most
 LEAST_EVERY = 10  # a keyframe costs more than replaying a small network's update: at most 9 replayed to step back
 MAX_STATE_VECTORS = 2  # Adam keeps two (m and v); momentum, Nesterov and RMSprop one; plain descent none
 
-Settings = tuple[tuple[tuple[str, float], ...], int | None]  # (hyperparameters, batch size)
+Settings = tuple[tuple[tuple[str, float], ...], int | None, "Schedule"]  # (hyperparameters, batch size, schedule)
 
 
 def keyframe_bytes(n_params: int) -> int:
@@ -110,7 +112,8 @@ class Rewind:
     def commit(self, trainer: Trainer, batch_size: int | None) -> None:
         """The update at ``trainer.step_count`` applies its change now, with these settings."""
         s = trainer.step_count
-        settings: Settings = (tuple(trainer.optimizer.settings().items()), batch_size)
+        optimizer = trainer.optimizer
+        settings: Settings = (tuple(optimizer.settings().items()), batch_size, optimizer.schedule)
         if self.head <= s and self._settings and self._settings[-1][1] == settings:
             return  # the usual case while training on: the settings logged last are still in force
         if self.head > s and self.settings_at(s) != settings:
@@ -219,11 +222,13 @@ class Rewind:
     def _apply_settings(trainer: Trainer, settings: Settings | None) -> None:
         if settings is None:
             return
-        hyper, batch_size = settings
+        hyper, batch_size, schedule = settings
         for name, value in hyper:
             setattr(trainer.optimizer, name, value)
+        trainer.optimizer.schedule = schedule
         trainer.batch_size = batch_size
 
 
 def _settings_of(trainer: Trainer) -> Settings:
-    return tuple(trainer.optimizer.settings().items()), trainer.batch_size
+    optimizer = trainer.optimizer
+    return tuple(optimizer.settings().items()), trainer.batch_size, optimizer.schedule

@@ -6,7 +6,8 @@ so any store can keep it (the server writes the arrays as .npy and the rest as J
 next update reads, so that ``restore_trainer_state`` on a trainer built from the same setup (same network
 shape, optimizer, data) continues bit for bit as the original would have:
 
-  the weights (and the starting weights, for reset), the optimizer's settings, its state vectors and step
+  the weights (and the starting weights, for reset), the optimizer's settings and learning-rate schedule, its
+  state vectors and step
   count t (with their layout), the update count and epoch, the random generator's state and the position in
   the epoch's shuffled order, the last batch and the last change Δw (shown on the page), the divergence
   message, the loss history and the parameter trajectory (thinned to a size budget: see ``log_state``).
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .history import DecimatingLog
+from .schedules import make_schedule
 
 if TYPE_CHECKING:
     from .trainer import Trainer
@@ -57,6 +59,7 @@ def trainer_state(trainer: Trainer, trajectory_bytes: int | None = None) -> dict
         "optimizer": {
             "name": optimizer.name,
             "settings": optimizer.settings(),
+            "schedule": optimizer.schedule.settings(),
             "t": optimizer.t,
             "layout": [[name, list(shape)] for name, shape in optimizer._layout],
             "spans": [list(span) for span in optimizer._layout_spans],
@@ -85,10 +88,13 @@ def restore_trainer_state(trainer: Trainer, state: dict[str, Any]) -> None:
     if len(state["order"]) != trainer.n_train:
         raise ValueError(f"state: an order of {len(state['order'])} examples, the data has {trainer.n_train}")
 
+    schedule = make_schedule(**saved.get("schedule", {}))  # a state kept before schedules existed: constant
+
     model.set_flat(np.asarray(state["weights"], dtype=np.float64))
     trainer._initial = np.asarray(state["initial"], dtype=np.float64).copy()
     for name, value in saved["settings"].items():
         setattr(optimizer, name, float(value))
+    optimizer.schedule = schedule
     optimizer.t = int(saved["t"])
     optimizer.state = {key: np.asarray(state[f"optimizer.{key}"], dtype=np.float64).copy() for key in saved["keys"]}
     optimizer._layout = tuple((name, tuple(shape)) for name, shape in saved["layout"])

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .curvature import Curvature, divergence_note
 from .datasets import Dataset
 from .history import DecimatingLog
 from .network import Gradients, Network, Trace
@@ -147,6 +148,9 @@ class Trainer:
         self.last_phase: Phase | None = None
         self.last_changes: dict[str, Array] = {}
         self.diverged: str | None = None
+        # The newest λmax estimate (engine/curvature.py), set by whoever measures it: a diverged run's message
+        # then says which stability limit the η in force crossed.
+        self.curvature: Curvature | None = None
         self.history.clear()
         self.trajectory.clear()
         self.rewind.clear()
@@ -223,8 +227,7 @@ class Trainer:
         grads = Gradients(phase.delta, phase.grad_weights, phase.grad_biases, trace.o[:-1])  # type: ignore[arg-type]
         self.rewind.commit(self, batch_size)
         opt = self.optimizer
-        optimizer_before = {"name": opt.name, "settings": opt.settings(), "t": opt.t,
-                            "state": {k: v.copy() for k, v in opt.state.items()}}
+        optimizer_before = opt.snapshot()
         changes = opt.step(model, grads)
         self.step_count = step
         self.last_changes = changes
@@ -380,6 +383,10 @@ class Trainer:
                 f"{'infinite' if np.isinf(params).any() or math.isinf(batch_loss) else 'not a number'}. "
                 "Step back to before it diverged (or reset) and try a smaller learning rate."
             )
+            if self.curvature is not None:
+                opt = self.optimizer
+                note = divergence_note(self.curvature, opt.eta, opt.name, getattr(opt, "momentum", 0.0))
+                self.diverged += " " + note
         self.trajectory.offer(self.step_count, params)
         due = self.at_epoch_end if self.record_every is None else self.step_count % self.record_every == 0
         if due or self.diverged:
