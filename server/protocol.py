@@ -12,6 +12,9 @@ from engine import DATASETS, LIMITS, LOSSES, OPTIMIZERS, PRESETS
 from engine.activations import ACTIVATIONS
 from engine.chartext import MAX_PASTED_CHARS, SOURCES
 from engine.rnn_trainer import MAX_SAMPLE, MAX_WINDOW
+from engine.schedules import KINDS as SCHEDULE_KINDS
+from engine.schedules import LIMITS as SCHEDULE_LIMITS
+from engine.schedules import Schedule, make_schedule
 
 DatasetName = Literal[tuple(DATASETS)]  # type: ignore[valid-type]
 LossName = Literal[tuple(LOSSES)]  # type: ignore[valid-type]
@@ -56,6 +59,26 @@ class Hyper(Strict):
 BatchSize = Annotated[int, Field(ge=1, le=MAX_COUNT)] | None
 
 
+def _schedule_range(name: str) -> dict[str, float]:
+    low, high = SCHEDULE_LIMITS[name]
+    return {"ge": low, "le": high}
+
+
+class ScheduleSettings(Strict):
+    """A learning-rate schedule (engine/schedules.py): η_t = η·f(t). Settings left out take the engine's
+    defaults for the kind; the ranges are the engine's (engine.schedules.LIMITS)."""
+
+    kind: Literal[tuple(SCHEDULE_KINDS)] = "constant"  # type: ignore[valid-type]
+    warmup: Annotated[int, Field(**_schedule_range("warmup"))] = 0
+    step_size: Annotated[int, Field(**_schedule_range("step_size"))] | None = None
+    gamma: Annotated[float, Field(**_schedule_range("gamma"))] | None = None
+    period: Annotated[int, Field(**_schedule_range("period"))] | None = None
+    min_factor: Annotated[float, Field(**_schedule_range("min_factor"))] | None = None
+
+    def engine(self) -> Schedule:
+        return make_schedule(**self.model_dump(exclude_none=True, exclude={"type", "id"}))
+
+
 class RNNSettings(Strict):
     """The recurrent network's setup (``model: "rnn"``): which text, how many hidden units, the window of
     truncated backpropagation through time, the gradient-norm clip, and the sample panel's temperature."""
@@ -89,6 +112,7 @@ class Config(Strict):
     preset: PresetName | None = None
     model: Literal["mlp", "rnn"] = "mlp"  # the feed-forward network, or the character RNN (``rnn`` below)
     rnn: RNNSettings = Field(default_factory=RNNSettings)
+    schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)  # the worked examples keep constant
 
 
 class Message(Strict):
@@ -155,6 +179,21 @@ class Set(Hyper):
     type: Literal["set"]
     id: MessageId = None
     batch_size: BatchSize | Literal["keep"] = "keep"
+
+
+class ScheduleMessage(ScheduleSettings):
+    """Live, like ``set``: the next update's η follows this schedule (the whole schedule: fields left out take
+    their defaults)."""
+
+    type: Literal["schedule"]
+    id: MessageId = None
+
+
+class CurvatureRequest(Message):
+    """Measure λmax now (and answer when done); ``auto`` turns measuring after changes on or off."""
+
+    type: Literal["curvature"]
+    auto: bool | None = None
 
 
 class Select(Message):
@@ -338,7 +377,7 @@ class RaceStop(Message):
 Control = Annotated[
     Hello | Configure | Reset | Regenerate | Play | Pause | Speed | Step | PhaseStep | Set | Select
     | SurfaceRequest | GradCheckRequest | Back | Forward | Seek | Explain | Ask | Answer | Reveal | PlayUntil | Sample
-    | LessonPosition | RaceStart | RaceFocus | RacePlane | RaceStop,
+    | LessonPosition | RaceStart | RaceFocus | RacePlane | RaceStop | ScheduleMessage | CurvatureRequest,
     Field(discriminator="type"),
 ]
 CONTROL = TypeAdapter(Control)
@@ -346,7 +385,7 @@ CONTROL_TYPES = sorted(
     m.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
     for m in (Hello, Configure, Reset, Regenerate, Play, Pause, Speed, Step, PhaseStep, Set, Select,
               SurfaceRequest, GradCheckRequest, Back, Forward, Seek, Explain, Ask, Answer, Reveal, PlayUntil, Sample,
-              LessonPosition, RaceStart, RaceFocus, RacePlane, RaceStop)
+              LessonPosition, RaceStart, RaceFocus, RacePlane, RaceStop, ScheduleMessage, CurvatureRequest)
 )
 
 

@@ -36,13 +36,14 @@ from .protocol import Config, FieldError
 from .race import RaceState
 from .scheduler import Scheduler
 from .settings import Settings
+from .stability import Stability
 from .storage import hash_token
 from .surfaces import SurfaceState
 from .wire import finite_or_none, pack
 from .work import Cancelled, OverBudget, WorkPool, over_budget_error
 
 SLOW_UPDATES_PER_SECOND = 100
-JOBS = ("surface", "gradcheck")  # controls that compute for long: each runs as a job of the page that asked
+JOBS = ("surface", "gradcheck", "curvature")  # controls that compute for long: each a job of the page that asked
 MAX_UNTIL = 100_000  # updates one play_until may ask for (at_once: AT_ONCE_UNTIL, run before the reply)
 AT_ONCE_UNTIL = 2_000
 
@@ -83,6 +84,7 @@ class Session:
         self._frame_cache: tuple[int, dict[str, Any], dict[str, Any]] | None = None
         self._grid_cache: tuple[int, bytes | None] | None = None
         self.surface = SurfaceState(self)
+        self.stability = Stability(self)  # λmax and the limits on η; the schedule control
         self.frames = FrameCache(self)
         self.race = RaceState(self)  # an optimizer race, when one runs: its trainers, its plane (server/race.py)
         self.status: str | None = None
@@ -93,10 +95,15 @@ class Session:
     # -- configuration ------------------------------------------------------------------------------------
 
     def _build(self, config: Config, own_optimizer: bool = False) -> Trainer:
+        if config.preset is not None:
+            config.schedule = p.ScheduleSettings()  # the worked examples keep a constant η
         if config.model == "rnn":  # the character RNN: its own trainer, no input plane to map
             self.domain = None
-            return recurrent.build_rnn_trainer(config)  # type: ignore[return-value]
+            trainer = recurrent.build_rnn_trainer(config)
+            trainer.optimizer.schedule = config.schedule.engine()
+            return trainer  # type: ignore[return-value]
         trainer = build_trainer(config, self.settings, own_optimizer)
+        trainer.optimizer.schedule = config.schedule.engine()
         if config.preset is not None and not own_optimizer:  # the preset decides its optimizer; show it
             opt = trainer.optimizer
             config.optimizer = opt.name  # type: ignore[assignment]
@@ -134,6 +141,7 @@ class Session:
             self.grid_version += 1
             self.surface.note_change()
             self.race.note_change()
+        self.stability.note_change(weights=grid)
         for client in self.clients.values():
             client.notify()
 
@@ -267,6 +275,10 @@ class Session:
             self.changed(grid=False)
         elif kind == "surface":
             await self.surface.request(m)
+        elif kind == "schedule":
+            self.stability.set_schedule(m)
+        elif kind == "curvature":
+            await self.stability.request(m)
         elif kind == "gradcheck":
             await self._gradcheck(client, m.id)
         elif kind == "sample":
@@ -312,6 +324,7 @@ class Session:
                 raise FieldError(name, f"{name}: the {optimizer.name} optimizer has no such setting; it takes "
                                  f"{', '.join(optimizer.hyperparameters)}")
         kept = (optimizer.settings(), self.trainer.batch_size)
+        decay = getattr(optimizer, "weight_decay", 0.0)
         if m.batch_size != "keep" and recurrent.is_rnn(self.trainer):
             raise FieldError("batch_size", "batch_size: the recurrent network trains on one window at a time")
         if m.batch_size != "keep":
@@ -323,13 +336,19 @@ class Session:
         for name, value in given.items():
             setattr(optimizer, name, value)
         self.config.hyper = self.config.hyper.model_copy(update=given)
+        if self._settings_changed(kept):
+            self.forget_ahead()
+        self.stability.settings_changed(decay)
+        self.changed(grid=False)
+
+    def forget_ahead(self) -> None:
+        """The settings changed: after stepping back, the kept updates ahead (made with the old ones) go, and new
+        updates use the new settings."""
         rewind = getattr(self.trainer, "rewind", None)  # the recurrent trainer keeps no history to step back in
-        if rewind is not None and rewind.head > self.trainer.step_count and self._settings_changed(kept):
-            # New updates follow the new settings; the kept ones were made with the old.
+        if rewind is not None and rewind.head > self.trainer.step_count:
             rewind.forget_ahead(self.trainer.step_count)
             self.announce("Settings changed after stepping back: the updates ahead were dropped, and new updates "
                           "use the new settings.")
-        self.changed(grid=False)
 
     def _settings_changed(self, kept: tuple[dict[str, float], int | None]) -> bool:
         return kept != (self.trainer.optimizer.settings(), self.trainer.batch_size)
@@ -366,6 +385,7 @@ class Session:
         trainer = self.trainer
         self.config.hyper = self.config.hyper.model_copy(update=trainer.optimizer.settings())
         self.config.batch_size = getattr(trainer, "batch_size", None)
+        self.config.schedule = p.ScheduleSettings(**trainer.optimizer.schedule.settings())
 
     def _guard(self, action: Any) -> None:
         try:
@@ -529,7 +549,8 @@ class Session:
             header, arrays = recurrent.frame(self)
             header.update(playing=self.playing, speed=self.speed, status=self.status, session=self.id,
                           viewers=self.viewers, history={"first": self.trainer.step_count,
-                                                         "last": self.trainer.step_count}, explain=None)
+                                                         "last": self.trainer.step_count}, explain=None,
+                          stability=self.stability.report())
             arrays.update(self.surface.overlay())
             self._frame_cache = (self.version, header, arrays)
         elif stale:
@@ -537,7 +558,8 @@ class Session:
             header = frame_header(self.trainer, view, position, self.selection, exact_losses=not self.playing)
             first, last = self.trainer.history_range
             header.update(playing=self.playing, speed=self.speed, status=self.status, session=self.id,
-                          viewers=self.viewers, history={"first": first, "last": last})
+                          viewers=self.viewers, history={"first": first, "last": last},
+                          stability=self.stability.report())
             header["explain"] = self.explainer.terms(self.trainer, self.selection, self.playing, self.speed)
             header["race"] = self.race.header(exact=not self.playing)
             arrays = frame_arrays(self.trainer, view, position)
@@ -583,6 +605,7 @@ class Session:
             self.pause()
             self.surface.cancel()
             self.race.cancel()
+            self.stability.cancel()
 
     def close(self) -> None:
         if self._unwatched is not None:
@@ -590,6 +613,7 @@ class Session:
         self.pause()
         self.surface.cancel()
         self.race.cancel()
+        self.stability.cancel()
         for client in self.clients.values():
             client.closed = True
             client.wake.set()

@@ -36,6 +36,7 @@ class Settings(BaseModel):
     display_hz: float = 60.0  # frames per second to each client, at most
     grid_hz: float = 10.0  # decision maps per second to each client, at most
     surface_refresh_seconds: float = 1.0  # while training, a shown surface is recomputed this often
+    curvature_refresh_seconds: float = 2.0  # while training, λmax (the stability hint) is measured this often
     # Shares of the event loop's time for pictures (see server/load.py); training takes what is left.
     frame_share: float = 0.5  # frames to every page (50 pages at 30 frames/s need about half: load.py)
     grid_share: float = 0.1  # decision maps to every page

@@ -54,35 +54,46 @@ class WorkPool:
         self.settings = settings
         self._executor = ThreadPoolExecutor(settings.work_threads, thread_name_prefix="backprop-work")
         self._tickets: set[Ticket] = set()
+        self._background: set[Ticket] = set()  # work nobody waits for (a stability hint kept fresh)
 
     @property
     def busy(self) -> int:
         """Requests running or waiting."""
         return len(self._tickets)
 
-    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    @property
+    def idle(self) -> bool:
+        """Nothing running or waiting, background work included."""
+        return not self._tickets and not self._background
+
+    async def run(self, fn: Callable[..., T], *args: Any, background: bool = False, **kwargs: Any) -> T:
         """``fn(*args, progress=ticket, **kwargs)`` in the pool. Raises FieldError when the pool is full;
-        Cancelled or OverBudget from the work; cancelling the awaiting task stops the work at its next chunk."""
+        Cancelled or OverBudget from the work; cancelling the awaiting task stops the work at its next chunk.
+        ``background``: work no page waits for gives way: it starts only on an idle pool (one at a time) and is
+        not counted in ``busy``, so what a page asks for is never refused because of it."""
         settings = self.settings
+        if background and not self.idle:
+            raise FieldError("type", "type: the server is busy computing surfaces and checks; measured later")
         if self.busy >= settings.work_threads + settings.max_queued_work:
             raise FieldError("type", "type: the server is busy computing other surfaces and checks; try again "
                                      "in a moment")
         ticket = Ticket(settings.work_seconds)
+        tickets = self._background if background else self._tickets
 
         def work() -> T:
             ticket(0.0)  # cancelled while it waited for a thread: do not start; else start the CPU clock
             return fn(*args, progress=ticket, **kwargs)
 
-        self._tickets.add(ticket)
+        tickets.add(ticket)
         try:
             return await asyncio.get_running_loop().run_in_executor(self._executor, work)
         finally:
             ticket.cancelled.set()  # if the awaiting task was cancelled, the thread stops at its next chunk
-            self._tickets.discard(ticket)
+            tickets.discard(ticket)
 
     def close(self) -> None:
         """Stop everything at its next chunk; never wait for it (shutdown must not)."""
-        for ticket in self._tickets:
+        for ticket in self._tickets | self._background:
             ticket.cancelled.set()
         self._executor.shutdown(wait=False, cancel_futures=True)
 

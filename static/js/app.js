@@ -21,6 +21,7 @@ import * as msg from "./protocol.js";
 import { createRace } from "./race.js";
 import { createRecurrentPanel } from "./recurrent.js";
 import { formatCount, formatExact, formatNumber } from "./scales.js";
+import { createStabilityHint } from "./stability.js";
 import { announceDelay, announcement, lossSummary, mapSummary, surfaceSummary } from "./summaries.js";
 import { createSurfaceView } from "./surface.js";
 import { linkableConfig, parseHash, serializeHash, viewerHash } from "./urlstate.js";
@@ -305,6 +306,7 @@ function applyLink() {
 function setConfig(config) {
   state.config = structuredClone(config);
   controls.setConfig(state.config);
+  views.stability.setConfig(state.config);
 }
 
 function lost(code, reason) {
@@ -421,6 +423,7 @@ function drawFrame(frame) {
   state.ringed = views.map.selected;
   showWhichWeights(h);
   controls.setFrame(h);
+  views.stability.update(h.stability);
   views.rewind.setFrame(h);
   views.lessons.onFrame(h);
   if (state.config && h.hyper) state.config.hyper = { ...state.config.hyper, ...h.hyper };
@@ -487,6 +490,7 @@ function drawRecurrentFrame(frame) {
   if (!state.data || state.data.model !== "rnn") return; // its data message comes first; wait for it
   views.rnn.setFrame(frame, $("phase-indicator"));
   controls.setFrame(h);
+  views.stability.update(h.stability);
   if (state.config && h.hyper) state.config.hyper = { ...state.config.hyper, ...h.hyper };
   setText("rnn-readout-step", formatCount(h.step));
   const loss = h.playing ? (v) => formatNumber(v, 5) : formatExact;
@@ -744,6 +748,7 @@ function init() {
   });
   state.race = views.race.state;
   views.rewind = createRewindControls(document, { act, controls: () => state.role === "controller" });
+  views.stability = createStabilityHint(document, { act });
   views.poll = createPoll($("question-panel"), {
     answer: (message) => connection.request(message).catch((error) => (showStatus(plain(error.message)), null)),
     reveal: () => act({ type: "reveal" }),

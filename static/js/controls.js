@@ -24,6 +24,7 @@ const ERROR_TARGETS = [
 /** Which control an error about `field` belongs next to ("sizes[1]" → "sizes"), or null for the status area. */
 export function errorTarget(field, of) {
   if (of === "surface" && field !== "type") return "surface";
+  if (of === "schedule" || of === "curvature") return of; // beside the η schedule, beside the stability hint
   if (!field) return null;
   for (const [pattern, name] of ERROR_TARGETS) {
     const m = pattern.exec(field);
