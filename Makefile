@@ -81,3 +81,4 @@ bench: $(VENV)/.installed-bench chromium
 	$(VENV)/bin/python bench/browser.py --busy
 	$(VENV)/bin/python bench/storage.py
 	$(VENV)/bin/python bench/poll.py
+	$(VENV)/bin/python bench/curvature.py
