@@ -37,6 +37,29 @@ def ms(fn) -> float:  # type: ignore[no-untyped-def]
     return (time.perf_counter() - started) * 1e3
 
 
+def network_row(sizes: list[int], rounds: int) -> str:
+    data = make_dataset("circle", n=500, noise=0.1, test_fraction=0.0, seed=1)
+    net = Network(sizes, activations="tanh", loss="mse", seed=2)
+    trainer = Trainer(net, make_optimizer("sgd", lr=0.1), data)
+    trainer.run(50)  # off the starting weights, as a session would be
+    X, T = trainer.X_train, trainer.T_train
+    products = HessianProducts(net, X, T)
+    v = np.random.default_rng(0).standard_normal(net.n_params)
+    cold = trainer_curvature(trainer)
+    times: dict[str, list[float]] = {"gradient": [], "product": [], "cold": [], "warm": []}
+    for _ in range(rounds):
+        times["gradient"].append(ms(lambda: flat_gradient(net, X, T)))
+        times["product"].append(ms(lambda: products(v)))
+        times["cold"].append(ms(lambda: trainer_curvature(trainer)))
+        times["warm"].append(ms(lambda: trainer_curvature(trainer, start=cold.vector)))
+    warm = trainer_curvature(trainer, start=cold.vector)
+    m = {k: statistics.median(t) for k, t in times.items()}
+    g = m["gradient"]
+    return (f"  {'-'.join(map(str, sizes)):16s} {g:9.3f} {m['product']:9.3f} {m['cold']:9.3f} {m['warm']:9.3f}   "
+            f"{m['product'] / g:12.2f} {m['cold'] / g:10.1f} {m['warm'] / g:10.1f}"
+            f"  {cold.products:8d} / {warm.products:<4d}   {cold.lambda_max:.4g}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=15)
@@ -47,26 +70,7 @@ def main() -> None:
     print(f"  {'network':16s} {'gradient':>9s} {'product':>9s} {'cold':>9s} {'warm':>9s}   "
           "product/grad  cold/grad  warm/grad  products cold/warm   λmax")
     for sizes in ([2, 8, 8, 1], [2, 16, 16, 16, 1]):
-        data = make_dataset("circle", n=500, noise=0.1, test_fraction=0.0, seed=1)
-        net = Network(sizes, activations="tanh", loss="mse", seed=2)
-        trainer = Trainer(net, make_optimizer("sgd", lr=0.1), data)
-        trainer.run(50)  # off the starting weights, as a session would be
-        X, T = trainer.X_train, trainer.T_train
-        products = HessianProducts(net, X, T)
-        v = np.random.default_rng(0).standard_normal(net.n_params)
-        cold = trainer_curvature(trainer)
-        times: dict[str, list[float]] = {"gradient": [], "product": [], "cold": [], "warm": []}
-        for _ in range(rounds):
-            times["gradient"].append(ms(lambda: flat_gradient(net, X, T)))
-            times["product"].append(ms(lambda: products(v)))
-            times["cold"].append(ms(lambda: trainer_curvature(trainer)))
-            times["warm"].append(ms(lambda: trainer_curvature(trainer, start=cold.vector)))
-        warm = trainer_curvature(trainer, start=cold.vector)
-        m = {k: statistics.median(t) for k, t in times.items()}
-        name = "-".join(map(str, sizes))
-        print(f"  {name:16s} {m['gradient']:9.3f} {m['product']:9.3f} {m['cold']:9.3f} {m['warm']:9.3f}   "
-              f"{m['product'] / m['gradient']:12.2f} {m['cold'] / m['gradient']:10.1f} {m['warm'] / m['gradient']:10.1f}"
-              f"  {cold.products:8d} / {warm.products:<4d}   {cold.lambda_max:.4g}")
+        print(network_row(sizes, rounds))
     print(f"load average (1 min): {load_before:.2f} before, {os.getloadavg()[0]:.2f} after; "
           f"{os.cpu_count()} CPUs")
 

@@ -18,8 +18,10 @@ largest in magnitude; when that one is negative, it runs again on H + sI with s 
 eigenvalues λ + s are all ≥ 0 and largest for λmax (then λmax = the result − s).
 
 Stopping rule: with v of length 1 and ρ = vᵀHv (the Rayleigh quotient), stop once the residual
-‖Hv − ρv‖ ≤ tol·|ρ| (tol 1e-3 by default), or after ``max_iter`` products per run. For a symmetric H some
-eigenvalue lies within the residual of ρ, and ρ ≤ λmax always: the result reports both and whether it converged.
+‖Hv − ρv‖ ≤ tol·|ρ| (tol 1e-3 by default; in the shifted run ρ is λmax + s), or after ``max_iter`` products per
+run. For a symmetric H some eigenvalue lies within the residual of ρ, and ρ ≤ λmax always: the result reports both
+and whether it converged (when neither run settles, the larger of their Rayleigh quotients, the better lower bound).
+A warm start (an earlier estimate's vector, as the server passes after each change) usually settles in 2–3 products.
 """
 
 from __future__ import annotations
