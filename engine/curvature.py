@@ -122,7 +122,8 @@ class CurveProducts:
     def __init__(self, curve: Curve) -> None:
         self.n_params = curve.n_params
         self.trained = np.array([True, False])
-        self.second = float(curve.d2f(np.array(curve.x)))
+        with np.errstate(over="ignore", invalid="ignore"):  # x run off to 1e160: inf, reported as not finite
+            self.second = float(curve.d2f(np.array(curve.x)))
         self.finite = math.isfinite(self.second)
 
     def __call__(self, v: Array) -> Array:
