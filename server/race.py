@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 MOST_POINTS = 400  # loss points and path points per contestant in a race message
 # Controls that would move one contestant without the others (or step back, which the race does not keep).
-NOT_IN_A_RACE = ("phase", "back", "forward", "seek", "set", "play_until")
+NOT_IN_A_RACE = ("phase", "back", "forward", "seek", "set", "schedule", "play_until")
 
 
 class RaceState:

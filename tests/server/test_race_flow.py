@@ -142,6 +142,7 @@ def test_in_a_race_controls_that_would_move_one_contestant_are_refused(presenter
     start(presenter, contestants=CONTESTANTS[:2])
     for message, field in [
         ({"type": "phase"}, "type"), ({"type": "set", "lr": 0.5}, "type"), ({"type": "back"}, "type"),
+        ({"type": "schedule", "kind": "cosine", "period": 100}, "type"),  # would change one contestant's η
         ({"type": "race_focus", "contestant": 2}, "contestant"),
         ({"type": "race_plane", "plane": "endpoints", "through": [0, 1]}, "through"),  # nobody moved yet
         ({"type": "race_plane", "plane": "endpoints", "through": [0, 3]}, "through[1]"),
