@@ -4,9 +4,11 @@ PYTHON ?= python3
 VENV := .venv
 PORT ?= 8000
 HOST ?= 127.0.0.1
+REDIS ?=  # redis://HOST:PORT/DB: several workers share their sessions through it (docs/scaling.md)
+WORKERS ?= 2  # worker processes with REDIS
 DB ?=  # the SQLite file that keeps sessions; empty: backprop-lab's default (~/.local/share/backprop-lab/)
 
-.PHONY: serve test bench chromium
+.PHONY: serve test bench chromium redis-server
 
 # pip's own lines (Collecting, Downloading, Installing) show that a first install, about a minute, is working.
 # Unbuffered, so each line shows as it happens through the filter; bash with pipefail: filtering pip's
@@ -31,7 +33,8 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	@touch $@
 
 serve: $(VENV)/.installed
-	exec $(VENV)/bin/backprop-lab --host $(HOST) --port $(PORT) $(if $(strip $(DB)),--db $(DB))
+	exec $(VENV)/bin/backprop-lab --host $(HOST) --port $(PORT) $(if $(strip $(DB)),--db $(DB)) \
+		$(if $(strip $(REDIS)),--redis $(REDIS) --workers $(WORKERS))
 
 # The browser tests drive Debian's Chromium; `playwright install` cannot download here.
 chromium:
@@ -40,13 +43,20 @@ chromium:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 			chromium fonts-liberation >/dev/null; }
 
+# Debian's Redis, for the tests of several workers (they start their own redis-server on a free port).
+redis-server:
+	@command -v redis-server >/dev/null || { \
+		echo "Installing Debian's redis-server for the tests of several workers"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			redis-server >/dev/null; }
+
 # axe-core, pinned by tests/browser/axe/package-lock.json, for the accessibility tests only (never served).
 AXE := tests/browser/axe/node_modules/axe-core/axe.min.js
 $(AXE): tests/browser/axe/package-lock.json
 	npm ci --prefix tests/browser/axe --no-audit --no-fund --silent
 	test -f $@ && touch $@
 
-test: $(VENV)/.installed-test $(VENV)/.installed-torch chromium $(AXE)
+test: $(VENV)/.installed-test $(VENV)/.installed-torch chromium redis-server $(AXE)
 	$(VENV)/bin/ruff check .
 	node --test --test-reporter=dot tests/js/
 	$(VENV)/bin/python -m pytest

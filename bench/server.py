@@ -13,10 +13,14 @@
    and decision map every epoch) while streaming, against the engine alone doing it in this process. (Playground
    itself is measured on the page, in Chromium: bench/browser.py.)
 
+5. ``--workers N`` (only this): 50 and 100 playing sessions on one worker without Redis (the baseline, same run)
+   and on N workers through Redis (docs/scaling.md): frames/s per client, p99 control → frame, every process's
+   CPU (Redis's apart) and CPU per received frame, whose difference is the cost of going through Redis.
+
 The machine may be shared: every figure is printed with the load average (1 min) at its end, and the clients
 run in this process, whose CPU time is printed too (when it nears 100 %, the clients limit the figure).
 
-    .venv/bin/python bench/server.py [--seconds 4] [--viewers 300]
+    .venv/bin/python bench/server.py [--seconds 4] [--viewers 300] [--workers 2]
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import json
 import os
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -35,7 +40,7 @@ import websockets
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from serverproc import ServerProcess  # noqa: E402
+from serverproc import RedisServer, ServerProcess  # noqa: E402
 
 from engine.decision import data_domain, decision_grid  # noqa: E402
 from server.build import build_trainer  # noqa: E402
@@ -111,18 +116,21 @@ class Watcher:
 
 
 class Measured:
-    """Server and client CPU over a stretch of the run."""
+    """Server and client CPU over a stretch of the run (``servers``: every process that serves, summed; each
+    one's share is in ``each``)."""
 
-    def __init__(self, server: ServerProcess) -> None:
-        self.server = server
+    def __init__(self, *servers: ServerProcess | RedisServer) -> None:
+        self.servers = servers
 
     def __enter__(self) -> Measured:
-        self.t0, self.cpu0, self.mine0 = time.monotonic(), self.server.cpu_seconds(), time.process_time()
+        self.t0, self.mine0 = time.monotonic(), time.process_time()
+        self.cpu0 = [s.cpu_seconds() for s in self.servers]
         return self
 
     def __exit__(self, *exc: object) -> None:
-        dt = time.monotonic() - self.t0
-        self.server_cpu = (self.server.cpu_seconds() - self.cpu0) / dt
+        self.seconds = dt = time.monotonic() - self.t0
+        self.each = [(s.cpu_seconds() - c) / dt for s, c in zip(self.servers, self.cpu0, strict=True)]
+        self.server_cpu = sum(self.each)
         self.client_cpu = (time.process_time() - self.mine0) / dt
 
 
@@ -245,12 +253,52 @@ def playground_equivalent(seconds: float) -> None:
     print(f"  engine alone, same run:     {baseline:,.0f} epochs/s   (server/engine = {epochs / baseline:.2f})")
 
 
+def workers(seconds: float, count: int) -> None:
+    """Playing sessions spread over ``count`` workers through Redis, against one process without Redis."""
+    print(f"\n5. Playing sessions, one presenter each, on 1 worker (no Redis: the baseline, same run) and on {count} "
+          "workers through Redis,\n   each presenter on a worker in turn (so about half of them talk to a worker "
+          "that does not train their session)")
+    print(f"{'workers':>7} {'sessions':>8} {'frames/s median':>16} {'slowest':>8} {'p50 ms':>7} {'p99 ms':>7} "
+          f"{'servers CPU':>11} {'Redis CPU':>9} {'CPU ms/frame':>12} {'bench CPU':>9}")
+    for n_workers in sorted({1, count}):
+        with tempfile.TemporaryDirectory() as folder:
+            redis = RedisServer(Path(folder)) if n_workers > 1 else None
+            servers = [ServerProcess(**({"redis": redis.url} if redis else {})) for _ in range(n_workers)]
+            try:
+                for n in (50, 100):
+                    created = [servers[0].create(PLAYING) for _ in range(n)]  # placed on the least-loaded worker
+                    watchers = [Watcher(servers[k % n_workers], *c) for k, c in enumerate(created)]
+                    with Measured(*servers, *([redis] if redis else [])) as cpu:
+                        asyncio.run(run_all(watchers, seconds))
+                    rates = [w.rates() for w in watchers]
+                    latencies = [x for w in watchers for x in w.latencies]
+                    frames = sum(w.frames for w in watchers)
+                    redis_cpu = cpu.each[-1] if redis else 0.0
+                    per_frame = 1000 * cpu.server_cpu * cpu.seconds / max(frames, 1)
+                    print(f"{n_workers:>7} {n:>8} {statistics.median(r[0] for r in rates):>16.1f} "
+                          f"{min(r[0] for r in rates):>8.1f} {1000 * percentile(latencies, 0.5):>7.1f} "
+                          f"{1000 * percentile(latencies, 0.99):>7.1f} {cpu.server_cpu - redis_cpu:>11.0%} "
+                          f"{redis_cpu:>9.0%} {per_frame:>12.3f} {cpu.client_cpu:>9.0%}   {load_average()}")
+            finally:
+                for server in servers:
+                    server.stop()
+                if redis:
+                    redis.stop()
+    print("  CPU ms/frame: every server process's CPU (and Redis's) over the frames the pages received; the "
+          "difference between the rows is the cost of going through Redis, per frame.")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--viewers", type=int, default=300)
+    parser.add_argument("--workers", type=int, default=None,
+                        help="only the several-workers case: 1 worker without Redis against this many through Redis")
     args = parser.parse_args()
     print(f"{os.cpu_count()} cores, {load_average()} at the start\n")
+    if args.workers is not None:
+        workers(args.seconds, args.workers)
+        return
     playing_sessions(args.seconds)
     viewers(args.seconds, args.viewers)
     first_frames()

@@ -22,6 +22,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         registry: Registry = app.state.registry
+        if registry.cluster is not None:
+            await registry.cluster.start()
         if registry.keeper is not None:  # kept sessions past their time or beyond the cap go first
             await registry.keeper.evict(spare=set())
         tasks = [asyncio.create_task(registry.reap_forever()), asyncio.create_task(registry.keep_forever())]
@@ -31,10 +33,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             for task in tasks:
                 task.cancel()
             registry.close()  # with storage: writes what changed since the last save
+            if registry.cluster is not None:
+                await registry.cluster.stop()
 
     app = FastAPI(title="Backprop Lab", lifespan=lifespan)
     app.state.settings = settings
     app.state.registry = Registry(settings)
+    if settings.redis:  # one worker of several (docs/scaling.md); redis-py is imported in this mode only
+        from .cluster import Cluster
+        app.state.registry.cluster = Cluster(app.state.registry, settings)
     # A foreign Host header is refused (HTTP 400), so a rebound DNS name cannot reach the server from a web page.
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(settings))
     app.include_router(routes.router)

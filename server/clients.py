@@ -55,13 +55,22 @@ class Client:
     def controls(self) -> bool:
         return self.role == "controller"
 
+    @property
+    def viewer_count(self) -> int:
+        """How many following pages this client stands for (server/remote.py's fan-out stands for none)."""
+        return 0 if self.controls else 1
+
     def send_json(self, message: dict[str, Any]) -> None:
+        self.send_text(json.dumps(message, separators=(",", ":"), allow_nan=False))
+
+    def send_text(self, text: str) -> None:
+        """A reply already in JSON (one relayed from another worker, server/mirror.py)."""
         if self.closed:
             return
         if len(self.outbox) >= self.max_outbox:
             self.drop(f"not reading: {self.max_outbox} replies waiting")
             return
-        self.outbox.append(json.dumps(message, separators=(",", ":"), allow_nan=False))
+        self.outbox.append(text)
         self.wake.set()
 
     def notify(self) -> None:

@@ -7,8 +7,10 @@ period (with storage they stay kept and come back at the next connection; withou
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
 import time
+from typing import TYPE_CHECKING, Any
 
 from engine.snapshot import trainer_state
 
@@ -19,7 +21,11 @@ from .protocol import Config, FieldError
 from .scheduler import Scheduler
 from .session import Session
 from .settings import Settings
-from .storage import SQLiteStore
+from .storage import SQLiteStore, Store
+
+if TYPE_CHECKING:
+    from .cluster import Cluster
+    from .mirror import Mirror
 from .work import WorkPool
 
 NO_SUCH_SESSION = "session: no such session (it may have ended); start a new one"
@@ -32,9 +38,18 @@ class Registry:
         self.load = Load(settings)
         self.scheduler = Scheduler()
         self.work = WorkPool(settings)  # surfaces and gradient checks, all sessions together
-        self.keeper = Keeper(SQLiteStore(settings.db), settings) if settings.db else None
-        self._loading: dict[str, asyncio.Future[Session | None]] = {}
         self.instance = secrets.token_urlsafe(6)  # new at every start: a page that sees it change knows of a restart
+        self.keeper = Keeper(self._store(), settings) if settings.db or settings.redis else None
+        self.cluster: Cluster | None = None  # with Redis: this worker among the others (set by create_app)
+        self._loading: dict[str, asyncio.Future[Session | None]] = {}
+
+    def _store(self) -> Store:
+        settings = self.settings
+        if settings.redis:  # several workers (docs/scaling.md); redis is an optional extra, imported only here
+            from .redisstore import RedisStore
+            return RedisStore(settings.redis, self.instance, settings.lease_seconds, settings.keep_days)
+        assert settings.db
+        return SQLiteStore(settings.db)
 
     def _room(self) -> None:
         """Make room for one more session in memory: unload the longest-unwatched one if storage keeps it."""
@@ -75,21 +90,52 @@ class Registry:
         state = training_state(original, self.settings.stored_trajectory_bytes)
         if state is None:
             state = trainer_state(original.trainer)
-        fork = self.create(original.config.model_copy(deep=True), visitor)
+        return self._fork_from(original.config.model_copy(deep=True), state, view_of(original), visitor)
+
+    def _fork_from(self, config: Config, state: dict[str, Any], view: dict[str, Any], visitor: str | None) -> Session:
+        fork = self.create(config, visitor)
         try:
             # Not the class's lesson place: the copy is the student's own, and no presenter moves it.
-            adopt(fork, state, view_of(original) | {"lesson": None})
+            adopt(fork, state, view | {"lesson": None})
         except ValueError:
             self.sessions.pop(fork.id).close()
             raise
         return fork
 
+    async def settle(self, session: Session) -> None:
+        """A new session: with Redis, kept at once and trained by the least-loaded worker (maybe not this one)."""
+        if self.cluster is not None:
+            await self.cluster.place(session)
+
+    async def fork_kept(self, session_id: str, visitor: str | None = None) -> Session | None:
+        """A fork of a session another worker trains: from its last stored state (at most a second old)."""
+        record = await self.keeper.load(session_id) if self.keeper is not None else None
+        if record is None:
+            return None
+        return self._fork_from(config_of(record), record.state, record.view, visitor)
+
     def get(self, session_id: str) -> Session | None:
         """A session in memory (see ``open`` for one that may be kept in storage)."""
         return self.sessions.get(session_id)
 
-    async def open(self, session_id: str) -> Session | None:
-        """The session with this id: in memory, or read back from storage (same id, same step, paused)."""
+    async def open(self, session_id: str) -> Session | Mirror | None:
+        """The session with this id: in memory, or read back from storage (same id, same step, paused); with
+        Redis, a mirror of it when another worker trains it."""
+        session = self.sessions.get(session_id)
+        if session is not None or self.keeper is None:
+            return session
+        if self.cluster is not None:
+            owner = await self.cluster.claim(session_id)
+            if owner != self.cluster.id:
+                return await self.cluster.mirror(session_id, owner)
+            session = await self.load_kept(session_id)
+            if session is None:
+                await self.cluster.release(session_id)
+            return session
+        return await self.load_kept(session_id)
+
+    async def load_kept(self, session_id: str) -> Session | None:
+        """A kept session, read back into memory (once, however many pages ask at the same time)."""
         session = self.sessions.get(session_id)
         if session is not None or self.keeper is None:
             return session
@@ -142,6 +188,13 @@ class Registry:
         session.close()
         if self.keeper is not None:
             self.keeper.save_now([session])  # only when it changed since its last save
+            self._release(session.id)
+
+    def _release(self, session_id: str) -> None:
+        """With Redis: give up the lease, so the next page, on any worker, opens it at once."""
+        if self.cluster is not None and self.keeper is not None:
+            with contextlib.suppress(Exception):  # Redis gone: the lease lapses by itself
+                self.keeper.store.release(session_id)  # type: ignore[attr-defined]
 
     async def reap(self, now: float | None = None) -> list[str]:
         """Unload the sessions nobody has been connected to for the grace period (saved first, with storage);
@@ -175,7 +228,10 @@ class Registry:
         for session in self.sessions.values():
             session.close()
         if self.keeper is not None:
-            self.keeper.save_now(list(self.sessions.values()))
+            with contextlib.suppress(Exception) if self.cluster is not None else contextlib.nullcontext():
+                self.keeper.save_now(list(self.sessions.values()))  # (with Redis gone, what it could not write is lost)
+            for session_id in self.sessions:
+                self._release(session_id)
             self.keeper.close()
         self.sessions.clear()
         self.scheduler.close()

@@ -19,9 +19,10 @@ from .deps import get_registry, get_settings
 from .fitting import fit_loss
 from .folders import page_folder
 from .guard import TooLarge, origin_allowed, read_body
+from .mirror import Mirror
 from .network_addresses import serving
 from .protocol import Config, FieldError, Strict, plain_error
-from .registry import Registry
+from .registry import NO_SUCH_SESSION, Registry
 from .session import Session
 from .settings import Settings
 
@@ -84,6 +85,7 @@ async def create_session(request: Request, registry: RegistryDep, settings: Sett
         session = registry.create(config, visitor=client.host if client else None)
         session.status = note  # a link's data set that needs another loss: the page says what changed
         await session.open_preset_view()
+        await registry.settle(session)  # with Redis: kept, and maybe handed to a less busy worker
     except TooLarge as exc:
         return refused("body", str(exc), 413)
     except ValidationError as exc:
@@ -102,21 +104,26 @@ async def fork_session(session_id: str, request: Request, registry: RegistryDep,
     limits as a new session."""
     if not origin_allowed(request.headers, settings):
         return refused("origin", "origin: sessions are created from this server's own page", 403)
+    original = await open_or_refuse(registry, session_id)
+    if isinstance(original, JSONResponse):
+        return original
+    visitor = request.client.host if request.client else None
     try:
-        original = await registry.open(session_id)
-    except FieldError as exc:
-        return refused(exc.field, exc.message, 503)
-    if original is None:
-        return refused("session", await registry.why_missing(session_id), 404)
-    try:
-        fork = registry.fork(original, visitor=request.client.host if request.client else None)
+        if isinstance(original, Session):
+            fork = registry.fork(original, visitor)
+        else:  # another worker trains it: from its last stored state
+            kept = await registry.fork_kept(session_id, visitor)
+            if kept is None:
+                return refused("session", await registry.why_missing(session_id), 404)
+            fork = kept
+        await registry.settle(fork)
     except FieldError as exc:
         return refused(exc.field, exc.message, {"session": 503, "visitor": 429}.get(exc.field, 422))
-    return {"session": fork.id, "token": fork.token, "config": fork.config.model_dump(), "forked_from": original.id,
+    return {"session": fork.id, "token": fork.token, "config": fork.config.model_dump(), "forked_from": session_id,
             "step": fork.trainer.step_count}
 
 
-async def open_or_refuse(registry: Registry, session_id: str) -> Session | JSONResponse:
+async def open_or_refuse(registry: Registry, session_id: str) -> Session | Mirror | JSONResponse:
     """The session with this id (read back from storage if need be), or the refusal to answer with."""
     try:
         session = await registry.open(session_id)
@@ -132,6 +139,12 @@ async def get_session(session_id: str, registry: RegistryDep) -> Any:
     session = await open_or_refuse(registry, session_id)
     if isinstance(session, JSONResponse):
         return session
+    if isinstance(session, Mirror):  # another worker trains it: as last stored
+        record = await registry.keeper.load(session_id) if registry.keeper is not None else None
+        if record is None:
+            return refused("session", NO_SUCH_SESSION, 404)
+        return {"session": session_id, "config": record.config, "playing": session.playing, "viewers": None,
+                "step": record.step}
     return {
         "session": session.id, "config": session.config.model_dump(), "playing": session.playing,
         "viewers": session.viewers, "step": session.trainer.step_count,
@@ -146,9 +159,21 @@ async def loss_csv(session_id: str, registry: RegistryDep) -> Any:
     session = await open_or_refuse(registry, session_id)
     if isinstance(session, JSONResponse):
         return session
+    if isinstance(session, Mirror):
+        return refused("session", "session: another server process trains this session; its loss CSV is served "
+                                  "there (docs/scaling.md, limits)", 503)
     name = f"backprop-lab-loss-step-{session.trainer.step_count}.csv"
     return Response(trainer_loss_csv(session.trainer), media_type="text/csv; charset=utf-8", headers={
         "content-disposition": f'attachment; filename="{name}"', "cache-control": "no-store"})
+
+
+@router.get("/api/health")
+async def health(registry: RegistryDep) -> dict[str, Any]:
+    """For a load balancer, a health check or an operator: this worker, what it holds, whether Redis answers
+    (None: one process with SQLite)."""
+    cluster = registry.cluster
+    return {"worker": registry.instance, "sessions": len(registry.sessions), "pages": registry.load.clients,
+            "redis": None if cluster is None else cluster.healthy}
 
 
 @router.get("/api/lessons")

@@ -148,7 +148,7 @@ class Session:
     @property
     def viewers(self) -> int:
         """Pages following without control."""
-        return sum(1 for c in self.clients.values() if not c.controls)
+        return sum(c.viewer_count for c in self.clients.values())
 
     def broadcast(self, message: dict[str, Any]) -> None:
         for client in self.clients.values():

@@ -55,3 +55,10 @@ class Settings(BaseModel):
     work_seconds: float = 5.0  # CPU seconds one surface or gradient check may take
     work_threads: int = 2  # surfaces and gradient checks computed at once, all sessions together
     max_queued_work: int = 4  # more waiting than this, and a request is refused as 'busy'
+    # -- several server processes through Redis (docs/scaling.md) -------------------------------------------
+    # redis://HOST:PORT/DB: sessions are kept in Redis (not `db`) and trained by whichever worker holds a
+    # session's lease; None: one process with SQLite (nothing else needed).
+    redis: str | None = None
+    lease_seconds: float = 5.0  # a dead owner's sessions are taken over this long after its last renewal
+    renew_every_seconds: float = 1.5  # the owner renews its leases (and says it is alive) this often
+    redis_outbox: int = 10_000  # messages waiting to be published to Redis; beyond this, frames are dropped

@@ -7,6 +7,7 @@ import contextlib
 import json
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, WebSocket, WebSocketDisconnect
@@ -14,8 +15,10 @@ from fastapi import APIRouter, Depends, WebSocket, WebSocketDisconnect
 from .clients import Client
 from .deps import get_registry, get_settings
 from .guard import origin_allowed
+from .mirror import Mirror
 from .protocol import FieldError, Hello, parse_control
 from .registry import Registry
+from .session import Session
 from .settings import Settings
 
 router = APIRouter()
@@ -39,6 +42,33 @@ async def refuse_hello(websocket: WebSocket, error: FieldError) -> None:
         {"type": "error", "id": None, "of": "hello", "field": error.field, "message": error.message}
     ))
     await websocket.close(code=4400, reason=error.message.encode()[:120].decode(errors="ignore"))
+
+
+def welcome(session: Session, client: Client, msg_id: object, server: str) -> dict[str, object]:
+    return {
+        "type": "welcome", "id": msg_id, "session": session.id, "role": client.role, "client": client.id,
+        "config": session.config.model_dump(), "playing": session.playing, "status": session.status,
+        "viewers": session.viewers, "server": server,
+    }
+
+
+async def read_controls(websocket: WebSocket, client: Client, settings: Settings,
+                        handle: Callable[[Client, str], Awaitable[None]]) -> None:
+    """Until the page goes: each text message within the size cap to ``handle``; others get an error reply."""
+    try:
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+            text = message.get("text")
+            error = BINARY if text is None else too_long(text, settings)
+            if error is not None:
+                client.send_json({"type": "error", "id": None, "of": None, "field": error.field,
+                                  "message": error.message})
+                continue
+            await handle(client, text)
+    except WebSocketDisconnect:
+        pass
 
 
 @router.websocket("/ws/{session_id}")
@@ -83,6 +113,9 @@ async def session_socket(websocket: WebSocket, session_id: str, registry: Regist
     # (From here to the client's registration nothing awaits, so it cannot be unloaded again in between.)
     with contextlib.suppress(FieldError):
         session = await registry.open(session_id) or session
+    if isinstance(session, Mirror):  # another worker trains it: this one relays (server/mirror.py)
+        await session.serve(websocket, hello, settings)
+        return
     controls = session.controlled_by(hello.token)
     client_id = hello.client or secrets.token_urlsafe(8)
     previous = session.clients.get(client_id)
@@ -99,28 +132,12 @@ async def session_socket(websocket: WebSocket, session_id: str, registry: Regist
     session.load.clients += 1
     session.watchers_changed()
     session.changed(grid=False)  # frames carry the viewer count
-    client.send_json({
-        "type": "welcome", "id": hello.id, "session": session.id, "role": client.role, "client": client.id,
-        "config": session.config.model_dump(), "playing": session.playing, "status": session.status,
-        "viewers": session.viewers, "server": registry.instance,
-    })
+    client.send_json(welcome(session, client, hello.id, registry.instance))
     session.poll.greet(client)  # a question open in the session: this page sees it (and its own answer)
     session.lesson.greet(client)  # and the lesson step the presenter is at
     sender = asyncio.create_task(client.run_sender(session))
     try:
-        while True:
-            message = await websocket.receive()
-            if message["type"] == "websocket.disconnect":
-                break
-            text = message.get("text")
-            error = BINARY if text is None else too_long(text, settings)
-            if error is not None:
-                client.send_json({"type": "error", "id": None, "of": None, "field": error.field,
-                                  "message": error.message})
-                continue
-            await session.handle(client, text)
-    except WebSocketDisconnect:
-        pass
+        await read_controls(websocket, client, settings, session.handle)
     finally:
         client.closed = True
         client.wake.set()

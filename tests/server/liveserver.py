@@ -70,12 +70,18 @@ class LiveServer:
 
     def connect(self, session: str, token: str | None = None, client: str | None = None,
                 origin: str | None = None) -> Page:
-        stack = contextlib.ExitStack()
-        ws = stack.enter_context(connect(f"ws://127.0.0.1:{self.port}/ws/{session}", origin=origin))  # type: ignore
-        page = Page(ws, stack)
-        page.send({"type": "hello", "token": token, "client": client})
-        page.welcome = page.expect("welcome")
-        return page
+        return open_page(self.port, session, token, client, origin)
+
+
+def open_page(port: int, session: str, token: str | None = None, client: str | None = None,
+              origin: str | None = None) -> Page:
+    """A page on the server at this loopback port, past its hello and welcome."""
+    stack = contextlib.ExitStack()
+    ws = stack.enter_context(connect(f"ws://127.0.0.1:{port}/ws/{session}", origin=origin))  # type: ignore
+    page = Page(ws, stack)
+    page.send({"type": "hello", "token": token, "client": client})
+    page.welcome = page.expect("welcome")
+    return page
 
 
 class Page:

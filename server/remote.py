@@ -1,0 +1,69 @@
+"""The owner's side of pages on other workers (several processes through Redis, docs/scaling.md).
+
+A session with pages elsewhere gets one more client, its *fan-out*: the ordinary sender (server/clients.py)
+whose socket is the session's Redis channel, so a frame, map or surface is packed once and published once per
+tick whatever the number of pages and workers. Each remote page is a ``RemotePage`` in the session's clients:
+it counts as a viewer (or is the presenter), gets its own replies and the session's broadcasts, addressed to
+it on the same channel (one channel: a reply is never overtaken by the frame that follows it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from .clients import Client
+
+Publish = Callable[[bytes], Awaitable[None]]
+
+
+class ChannelSocket:
+    """Looks like a WebSocket to the sender; publishes instead."""
+
+    def __init__(self, publish: Publish) -> None:
+        self._publish = publish
+
+    async def send_text(self, text: str) -> None:
+        await self._publish(b"t" + text.encode())
+
+    async def send_bytes(self, data: bytes) -> None:
+        await self._publish(b"b" + data)
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        return None
+
+
+class Fanout(Client):
+    """The session's frames, pictures and data for every worker's pages, published once."""
+
+    def __init__(self, publish: Publish, max_outbox: int) -> None:
+        super().__init__(ChannelSocket(publish), "fanout", "fanout", max_outbox)  # type: ignore[arg-type]
+        self.task: asyncio.Task[None] | None = None  # its sender
+
+    @property
+    def viewer_count(self) -> int:
+        return 0  # the pages it serves are counted by their RemotePages
+
+    def send_text(self, text: str) -> None:
+        return None  # replies and broadcasts reach each remote page through its RemotePage
+
+    def start_over(self) -> None:
+        """A page joined somewhere: publish everything afresh (the data, the surface, the map, and the frame
+        preceded by the whole loss history), so its worker can serve it from the next tick."""
+        self.frame_sent = None
+        self.loss_generation = self.data_version = self.surface_version = self.grid_version = -1
+        self.hurry()
+
+
+class RemotePage(Client):
+    """A page on another worker: its replies and the broadcasts it must see go out addressed to it. Its key
+    among the session's clients is "<worker>/<page's id>", so a page elsewhere never replaces a local one."""
+
+    def __init__(self, key: str, address: str, role: str, send: Callable[[bytes], None]) -> None:
+        super().__init__(None, key, role)  # type: ignore[arg-type]
+        self.address = address.encode()  # the page's own id, as its worker knows it
+        self._send = send
+
+    def send_text(self, text: str) -> None:
+        if not self.closed:
+            self._send(b"@" + self.address + b"\n" + text.encode())
