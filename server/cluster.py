@@ -245,6 +245,12 @@ class Cluster:
             self._leave(session, f"{m['worker']}/{m['client']}")
         elif op == "resync":
             self._fanout(session).start_over()
+        elif op == "here":  # the pages a worker still has on this session (a worker that died stops saying so)
+            now = time.monotonic()
+            for client in m["clients"]:
+                page = session.clients.get(f"{m['worker']}/{client}")
+                if isinstance(page, RemotePage):
+                    page.seen = now
 
     async def owned(self, session_id: str) -> Session | None:
         """The session if this worker trains it (rebuilt from Redis if its lease was just handed to us)."""
@@ -268,6 +274,7 @@ class Cluster:
             session.clients[key] = page
             self._fanout(session)
         page.role = role
+        page.seen = time.monotonic()
         return page
 
     def _fanout(self, session: Session) -> Fanout:
@@ -354,6 +361,19 @@ class Cluster:
             elif not mirror.pages and now - mirror.unused_since > IDLE_MIRROR_SECONDS:
                 self._drop_mirror(mirror, "unused")
 
+    async def _still_here(self) -> None:
+        """Tell each owner which of its pages this worker still has; forget remote pages whose worker has not
+        said so for a lease's time (it died, or lost Redis: its pages reconnect elsewhere)."""
+        for mirror in self.mirrors.values():
+            if mirror.pages:
+                await self.to_worker(mirror.owner, {"op": "here", "session": mirror.id, "worker": self.id,
+                                                    "clients": list(mirror.pages)})
+        too_old = time.monotonic() - self.settings.lease_seconds
+        for session in list(self.registry.sessions.values()):
+            for key, page in list(session.clients.items()):
+                if isinstance(page, RemotePage) and page.seen < too_old:
+                    self._leave(session, key)
+
     async def _keep_forever(self) -> None:
         while True:
             await asyncio.sleep(self.settings.renew_every_seconds)
@@ -361,6 +381,7 @@ class Cluster:
                 await self._heartbeat()
                 await self._renew_all()
                 await self._check_mirrors()
+                await self._still_here()
             except RedisError as exc:
                 self._lost(exc)
             else:

@@ -10,6 +10,7 @@ it on the same channel (one channel: a reply is never overtaken by the frame tha
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 
 from .clients import Client
@@ -63,6 +64,7 @@ class RemotePage(Client):
         super().__init__(None, key, role)  # type: ignore[arg-type]
         self.address = address.encode()  # the page's own id, as its worker knows it
         self._send = send
+        self.seen = time.monotonic()  # its worker last said it is still there (server/cluster.py drops it after)
 
     def send_text(self, text: str) -> None:
         if not self.closed:

@@ -227,8 +227,14 @@ def test_a_killed_owner_s_session_goes_on_at_its_last_stored_step_on_another_wor
     _, seen = viewer.expect("frame", step=6)
     np.testing.assert_array_equal(seen["weights.1"], twin.model.weights[1])
     assert owner_of(server.url, session) == other.worker
-    presenter.close()
     viewer.close()
+    # A worker with only viewers dies: the owner stops counting its pages once it no longer says they are there.
+    third = Worker(server.url)
+    third.connect(session)
+    presenter.expect("frame", viewers=1)
+    third.kill()
+    presenter.expect("frame", timeout=30, viewers=0)
+    presenter.close()
 
 
 def test_a_worker_that_loses_redis_says_so_and_goes_on_and_a_restart_loses_nothing_stored(fresh):
