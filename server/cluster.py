@@ -60,7 +60,8 @@ class Cluster:
         self.lease_ms = int(settings.lease_seconds * 1000)
         self.mirrors: dict[str, Mirror] = {}
         self._readers: dict[str, asyncio.Task[None]] = {}
-        self._outbox: asyncio.Queue[tuple[str, bytes]] = asyncio.Queue(settings.redis_outbox)
+        self._outbox: asyncio.Queue[tuple[str, bytes, asyncio.Future[None] | None]] = \
+            asyncio.Queue(settings.redis_outbox)
         self._tasks: list[asyncio.Task[None]] = []
         self.healthy = True
         self.published = self.published_bytes = 0  # for measurement (bench/server.py)
@@ -69,7 +70,7 @@ class Cluster:
         with contextlib.suppress(RedisError):  # no Redis yet: said on the pages once the loops notice
             await self._heartbeat()
         self._tasks = [asyncio.create_task(t) for t in (self._publish_forever(), self._listen_forever(),
-                                                        self._keep_forever())]
+                                                        self._renew_forever(), self._keep_forever())]
 
     async def stop(self) -> None:
         for task in [*self._tasks, *self._readers.values()]:
@@ -179,13 +180,18 @@ class Cluster:
     # -- messages between workers ---------------------------------------------------------------------
 
     async def publish(self, channel: str, data: bytes) -> None:
-        """In order, through one connection: a reply is never overtaken by the frame after it."""
+        """In order, through one connection (a reply is never overtaken by the frame after it); returns once
+        published, so a fan-out has one frame in flight at most and never queues stale ones (as a page's sender
+        waits for its socket)."""
         if self.healthy:
-            await self._outbox.put((channel, data))
+            done = asyncio.get_running_loop().create_future()
+            await self._outbox.put((channel, data, done))
+            await done
 
     def publish_soon(self, channel: str, data: bytes) -> None:
+        """Without waiting (a reply, from code that cannot wait); in order with the rest."""
         if self.healthy and not self._outbox.full():
-            self._outbox.put_nowait((channel, data))
+            self._outbox.put_nowait((channel, data, None))
 
     async def to_worker(self, worker: str, message: dict[str, Any]) -> None:
         await self.publish(self.keys.worker(worker), json.dumps(message, separators=(",", ":")).encode())
@@ -197,13 +203,16 @@ class Cluster:
                 batch.append(self._outbox.get_nowait())
             try:
                 async with self.redis.pipeline(transaction=False) as pipe:
-                    for channel, data in batch:
+                    for channel, data, _ in batch:
                         pipe.publish(channel, data)
                     await pipe.execute()
                 self.published += len(batch)
-                self.published_bytes += sum(len(d) for _, d in batch)
+                self.published_bytes += sum(len(d) for _, d, _ in batch)
             except RedisError as exc:  # dropped: a frame is superseded by the next; a page reconnects for the rest
                 self._lost(exc)
+            for _, _, done in batch:
+                if done is not None and not done.done():
+                    done.set_result(None)
 
     async def _listen_forever(self) -> None:
         while True:
@@ -361,27 +370,42 @@ class Cluster:
             elif not mirror.pages and now - mirror.unused_since > IDLE_MIRROR_SECONDS:
                 self._drop_mirror(mirror, "unused")
 
-    async def _still_here(self) -> None:
+    def _still_here(self) -> None:
         """Tell each owner which of its pages this worker still has; forget remote pages whose worker has not
         said so for a lease's time (it died, or lost Redis: its pages reconnect elsewhere)."""
         for mirror in self.mirrors.values():
             if mirror.pages:
-                await self.to_worker(mirror.owner, {"op": "here", "session": mirror.id, "worker": self.id,
-                                                    "clients": list(mirror.pages)})
+                message = {"op": "here", "session": mirror.id, "worker": self.id, "clients": list(mirror.pages)}
+                self.publish_soon(self.keys.worker(mirror.owner), json.dumps(message).encode())
         too_old = time.monotonic() - self.settings.lease_seconds
         for session in list(self.registry.sessions.values()):
             for key, page in list(session.clients.items()):
                 if isinstance(page, RemotePage) and page.seen < too_old:
                     self._leave(session, key)
 
+    async def _renew_forever(self) -> None:
+        """Alone in its loop: nothing else this worker waits for may delay a renewal."""
+        last = time.monotonic()
+        while True:
+            await asyncio.sleep(self.settings.renew_every_seconds)
+            try:
+                await self._renew_all()
+            except RedisError as exc:
+                self._lost(exc)
+                continue
+            now, last = time.monotonic(), time.monotonic() - last
+            if last > 0.6 * self.settings.lease_seconds:  # an overloaded worker: say so before leases lapse
+                log.warning("leases renewed %.1f s apart (they lapse after %g s): this worker is overloaded",
+                            last, self.settings.lease_seconds)
+            last = now
+
     async def _keep_forever(self) -> None:
         while True:
             await asyncio.sleep(self.settings.renew_every_seconds)
             try:
                 await self._heartbeat()
-                await self._renew_all()
                 await self._check_mirrors()
-                await self._still_here()
+                self._still_here()
             except RedisError as exc:
                 self._lost(exc)
             else:

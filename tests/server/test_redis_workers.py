@@ -203,7 +203,8 @@ def test_workers_share_one_port_and_each_answers_on_its_own(tmp_path: Path):
     parent = subprocess.Popen([sys.executable, "-m", "server", "--workers", "2", "--redis", server.url,
                                "--port", str(port)])
     try:
-        ids = [wait_for(f"worker on port {port + 1 + i}", lambda i=i: _health(port + 1 + i)) for i in range(2)]
+        ids = [wait_for(f"worker on port {port + 1 + i}", lambda i=i: _health(port + 1 + i), timeout=120)
+               for i in range(2)]
         assert ids[0] != ids[1]
         seen = {wait_for("the shared port", lambda: _health(port)) for _ in range(40)}
         assert seen <= set(ids)
