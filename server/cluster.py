@@ -247,6 +247,7 @@ class Cluster:
             session.changed(grid=False)  # frames carry the viewer count
             page.send_json({**welcome(session, page, m["hello"], self.id), "client": m["client"]})
             session.poll.greet(page)
+            session.lesson.greet(page)
             self._fanout(session).start_over()
         elif op == "control":
             await session.handle(self._page(session, m), m["text"])
