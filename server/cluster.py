@@ -143,7 +143,7 @@ class Cluster:
         async def to_owner(worker: str, message: dict[str, Any]) -> None:
             await self.to_worker(worker, {**message, "worker": self.id})
 
-        mirror = Mirror(session_id, owner, self.settings, self.registry.load, to_owner)
+        mirror = Mirror(session_id, owner, self.id, self.settings, self.registry.load, to_owner)
         pubsub = self.redis.pubsub()
         try:
             await pubsub.subscribe(self.keys.out(session_id))
@@ -280,7 +280,7 @@ class Cluster:
         page = session.clients.get(key)
         if not isinstance(page, RemotePage):
             channel = self.keys.out(session.id)
-            page = RemotePage(key, m["client"], role, lambda data: self.publish_soon(channel, data))
+            page = RemotePage(key, role, lambda data: self.publish_soon(channel, data))
             session.clients[key] = page
             self._fanout(session)
         page.role = role

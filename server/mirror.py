@@ -113,10 +113,11 @@ class Mirror:
     """What ``Client.run_sender`` needs of a session (versions, messages, frames, load, settings), fed from the
     owner's channel; and the pages of this worker that follow it."""
 
-    def __init__(self, session_id: str, owner: str, settings: Settings, load: Load,
+    def __init__(self, session_id: str, owner: str, worker: str, settings: Settings, load: Load,
                  to_owner: Callable[[str, dict[str, Any]], Awaitable[None]]) -> None:
         self.id = session_id
         self.owner = owner  # the worker id that held the lease when this mirror began
+        self.worker = worker  # this worker's id: replies addressed "<it>/<page>" are for its pages
         self.settings = settings
         self.load = load
         self._to_owner = to_owner
@@ -135,11 +136,12 @@ class Mirror:
     # -- from the owner ---------------------------------------------------------------------------------
 
     def receive(self, message: bytes) -> None:
-        """One message from the owner's channel: b'@' client '\\n' reply, b't' data message, b'b' binary."""
+        """One message from the owner's channel: b'@' worker '/' page '\\n' reply, b't' data message, b'b' binary."""
         kind, body = message[:1], message[1:]
         if kind == b"@":
-            client_id, _, text = body.partition(b"\n")
-            page = self.pages.get(client_id.decode())
+            address, _, text = body.partition(b"\n")
+            worker, _, client_id = address.decode().partition("/")
+            page = self.pages.get(client_id) if worker == self.worker else None
             if page is not None:
                 reply = text.decode()
                 if reply.startswith('{"type":"welcome"'):  # the owner decided this page's role

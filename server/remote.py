@@ -58,11 +58,12 @@ class Fanout(Client):
 
 class RemotePage(Client):
     """A page on another worker: its replies and the broadcasts it must see go out addressed to it. Its key
-    among the session's clients is "<worker>/<page's id>", so a page elsewhere never replaces a local one."""
+    among the session's clients, and its address, is "<worker>/<page's id>": a page elsewhere never replaces a
+    local one, and only its own worker delivers what is addressed to it."""
 
-    def __init__(self, key: str, address: str, role: str, send: Callable[[bytes], None]) -> None:
+    def __init__(self, key: str, role: str, send: Callable[[bytes], None]) -> None:
         super().__init__(None, key, role)  # type: ignore[arg-type]
-        self.address = address.encode()  # the page's own id, as its worker knows it
+        self.address = key.encode()
         self._send = send
         self.seen = time.monotonic()  # its worker last said it is still there (server/cluster.py drops it after)
 
