@@ -256,8 +256,7 @@ def playground_equivalent(seconds: float) -> None:
 def workers(seconds: float, count: int) -> None:
     """Playing sessions spread over ``count`` workers through Redis, against one process without Redis."""
     print(f"\n5. Playing sessions, one presenter each, on 1 worker (no Redis: the baseline, same run) and on {count} "
-          "workers through Redis,\n   each presenter on a worker in turn (so about half of them talk to a worker "
-          "that does not train their session)")
+          "workers through Redis,\n   half the presenters on a worker that does not train their session")
     print(f"{'workers':>7} {'sessions':>8} {'frames/s median':>16} {'slowest':>8} {'p50 ms':>7} {'p99 ms':>7} "
           f"{'servers CPU':>11} {'Redis CPU':>9} {'CPU ms/frame':>12} {'bench CPU':>9}")
     for n_workers in sorted({1, count}):
@@ -267,7 +266,9 @@ def workers(seconds: float, count: int) -> None:
             try:
                 for n in (50, 100):
                     created = [servers[0].create(PLAYING) for _ in range(n)]  # placed on the least-loaded worker
-                    watchers = [Watcher(servers[k % n_workers], *c) for k, c in enumerate(created)]
+                    # Placement alternates between the workers, so pages on worker (k // 2) % n: half of them on
+                    # the worker that trains their session, half relayed through Redis.
+                    watchers = [Watcher(servers[(k // 2) % n_workers], *c) for k, c in enumerate(created)]
                     with Measured(*servers, *([redis] if redis else [])) as cpu:
                         asyncio.run(run_all(watchers, seconds))
                     rates = [w.rates() for w in watchers]

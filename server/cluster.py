@@ -119,12 +119,12 @@ class Cluster:
         try:
             await self.redis.set(self.keys.lease(session.id), self.id, px=self.lease_ms)
             target = self.id if recurrent.is_rnn(session.trainer) else await self.least_loaded()  # the RNN is not kept
+            await self.redis.hincrby(self.keys.load, target, 1)  # counted at once: its heartbeat says it only later
             await keeper.save([session])
             if target == self.id:
                 return
             # Hand over: the lease goes to the target (which renews it, or it lapses and anyone may take it).
             await self.redis.set(self.keys.lease(session.id), target, px=self.lease_ms)
-            await self.redis.hincrby(self.keys.load, target, 1)  # until its next heartbeat says exactly
         except RedisError as exc:  # it stays here, and is kept once Redis is back
             self._lost(exc)
             return
@@ -179,14 +179,14 @@ class Cluster:
 
     # -- messages between workers ---------------------------------------------------------------------
 
-    async def publish(self, channel: str, data: bytes) -> None:
-        """In order, through one connection (a reply is never overtaken by the frame after it); returns once
-        published, so a fan-out has one frame in flight at most and never queues stale ones (as a page's sender
-        waits for its socket)."""
-        if self.healthy:
-            done = asyncio.get_running_loop().create_future()
-            await self._outbox.put((channel, data, done))
-            await done
+    async def publish(self, channel: str, data: bytes) -> asyncio.Future[None] | None:
+        """In order, through one connection (a reply is never overtaken by the frame after it). Returns a future
+        done once it is out, so that a fan-out keeps one frame in flight and never queues stale ones."""
+        if not self.healthy:
+            return None
+        done = asyncio.get_running_loop().create_future()
+        await self._outbox.put((channel, data, done))
+        return done
 
     def publish_soon(self, channel: str, data: bytes) -> None:
         """Without waiting (a reply, from code that cannot wait); in order with the rest."""
@@ -293,8 +293,8 @@ class Cluster:
             return fanout
         channel = self.keys.out(session.id)
 
-        async def publish(data: bytes) -> None:
-            await self.publish(channel, data)
+        async def publish(data: bytes) -> asyncio.Future[None] | None:
+            return await self.publish(channel, data)
 
         fanout = Fanout(publish, self.settings.max_outbox)
         session.clients[FANOUT_KEY] = fanout

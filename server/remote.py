@@ -11,24 +11,40 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 
 from .clients import Client
 
-Publish = Callable[[bytes], Awaitable[None]]
+Publish = Callable[[bytes], Awaitable["asyncio.Future[None] | None"]]
+
+
+IN_FLIGHT = 4  # messages of one fan-out on their way to Redis at once
 
 
 class ChannelSocket:
-    """Looks like a WebSocket to the sender; publishes instead."""
+    """Looks like a WebSocket to the sender; publishes instead. A few messages in flight (a round trip to Redis
+    through a busy event loop takes longer than a display tick); with more, the sender waits, as for a slow
+    socket, so stale frames never queue up."""
 
     def __init__(self, publish: Publish) -> None:
         self._publish = publish
+        self._in_flight: deque[asyncio.Future[None]] = deque()
+
+    async def _send(self, data: bytes) -> None:
+        while self._in_flight and self._in_flight[0].done():
+            self._in_flight.popleft()
+        if len(self._in_flight) >= IN_FLIGHT:
+            await self._in_flight.popleft()
+        done = await self._publish(data)
+        if done is not None:
+            self._in_flight.append(done)
 
     async def send_text(self, text: str) -> None:
-        await self._publish(b"t" + text.encode())
+        await self._send(b"t" + text.encode())
 
     async def send_bytes(self, data: bytes) -> None:
-        await self._publish(b"b" + data)
+        await self._send(b"b" + data)
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
         return None
