@@ -257,8 +257,8 @@ def workers(seconds: float, count: int) -> None:
     """Playing sessions spread over ``count`` workers through Redis, against one process without Redis."""
     print(f"\n5. Playing sessions, one presenter each, on 1 worker (no Redis: the baseline, same run) and on {count} "
           "workers through Redis,\n   half the presenters on a worker that does not train their session")
-    print(f"{'workers':>7} {'sessions':>8} {'frames/s median':>16} {'slowest':>8} {'p50 ms':>7} {'p99 ms':>7} "
-          f"{'servers CPU':>11} {'Redis CPU':>9} {'CPU ms/frame':>12} {'bench CPU':>9}")
+    print(f"{'workers':>7} {'sessions':>8} {'updates/s/session':>18} {'frames/s median':>16} {'slowest':>8} "
+          f"{'p50 ms':>7} {'p99 ms':>7} {'servers CPU':>11} {'Redis CPU':>9} {'CPU ms/frame':>12} {'bench CPU':>9}")
     for n_workers in sorted({1, count}):
         with tempfile.TemporaryDirectory() as folder:
             redis = RedisServer(Path(folder)) if n_workers > 1 else None
@@ -276,7 +276,8 @@ def workers(seconds: float, count: int) -> None:
                     frames = sum(w.frames for w in watchers)
                     redis_cpu = cpu.each[-1] if redis else 0.0
                     per_frame = 1000 * cpu.server_cpu * cpu.seconds / max(frames, 1)
-                    print(f"{n_workers:>7} {n:>8} {statistics.median(r[0] for r in rates):>16.1f} "
+                    print(f"{n_workers:>7} {n:>8} {statistics.median(r[1] for r in rates):>18,.0f} "
+                          f"{statistics.median(r[0] for r in rates):>16.1f} "
                           f"{min(r[0] for r in rates):>8.1f} {1000 * percentile(latencies, 0.5):>7.1f} "
                           f"{1000 * percentile(latencies, 0.99):>7.1f} {cpu.server_cpu - redis_cpu:>11.0%} "
                           f"{redis_cpu:>9.0%} {per_frame:>12.3f} {cpu.client_cpu:>9.0%}   {load_average()}")
