@@ -96,6 +96,13 @@ class Client:
         self.urgent = True
         self.wake.set()
 
+    def start_sender(self, session: Session) -> asyncio.Task[None]:
+        """run_sender as a task whose failure is logged: a sender that died silently left its page frozen with
+        its socket open (it happened: a page on another worker, whose session lacked what the sender asked)."""
+        task = asyncio.get_running_loop().create_task(self.run_sender(session))
+        task.add_done_callback(_log_failure)
+        return task
+
     async def run_sender(self, session: Session) -> None:
         """Send replies as they come, and at most one frame per display tick, always the newest."""
         load = session.load
@@ -174,3 +181,8 @@ class Client:
             for timer in (frame_timer, grid_timer):
                 if timer is not None:
                     timer.cancel()
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("a page's sender failed; the page gets nothing more until it reconnects", exc_info=task.exception())

@@ -298,7 +298,7 @@ class Cluster:
 
         fanout = Fanout(publish, self.settings.max_outbox)
         session.clients[FANOUT_KEY] = fanout
-        fanout.task = asyncio.get_running_loop().create_task(fanout.run_sender(session))
+        fanout.task = fanout.start_sender(session)
         return fanout
 
     def _leave(self, session: Session, key: str) -> None:

@@ -109,6 +109,29 @@ class MirrorFrames:
         return self._catch_ups[key]
 
 
+class MirroredRace:
+    """The owner's newest race message (server/race.py), as ``Client.run_sender`` asks a session's race for it:
+    a key that changes with each one that arrives, and its bytes. A race that ends sends none; the frames
+    say so (their ``race`` is null), and then the mirror forgets it too."""
+
+    def __init__(self) -> None:
+        self.version = 0
+        self._message: bytes | None = None
+
+    def received(self, message: bytes) -> None:
+        self.version += 1
+        self._message = message
+
+    def ended(self) -> None:
+        self._message = None  # a page that joins later gets no race message of a race that is over
+
+    def key(self) -> int | None:
+        return None if self._message is None else self.version
+
+    def message(self) -> bytes | None:
+        return self._message
+
+
 class Mirror:
     """What ``Client.run_sender`` needs of a session (versions, messages, frames, load, settings), fed from the
     owner's channel; and the pages of this worker that follow it."""
@@ -130,6 +153,7 @@ class Mirror:
         self.playing = False
         self.status: str | None = None
         self.frames = MirrorFrames(self._ask_history)
+        self.race = MirroredRace()
         self._asked = False
         self.unused_since = time.monotonic()  # when its last page left (it stops listening after a while)
 
@@ -158,10 +182,14 @@ class Mirror:
                 self._grid, self.grid_version = body, self.grid_version + 1
             elif header["type"] == "surface":
                 self._surface, self.surface_version = body, self.surface_version + 1
+            elif header["type"] == "race":
+                self.race.received(body)
             elif header["type"] in ("frame", "loss"):
                 is_frame = header["type"] == "frame"
                 if is_frame:
                     self.playing, self.status = bool(header.get("playing")), header.get("status")
+                    if header.get("race") is None:
+                        self.race.ended()
                     self._asked = False
                 self.frames.add(header, arrays, body if is_frame else None)
         for page in self.pages.values():
@@ -202,7 +230,7 @@ class Mirror:
         self.load.clients += 1
         await self._to_owner(self.owner, {"op": "join", "session": self.id, "client": client_id, "proof": proof,
                                           "hello": hello.id})
-        sender = asyncio.create_task(client.run_sender(self))  # type: ignore[arg-type]
+        sender = client.start_sender(self)  # type: ignore[arg-type]
 
         async def forward(page: Client, text: str) -> None:
             await self._to_owner(self.owner, {"op": "control", "session": self.id, "client": page.id,

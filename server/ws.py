@@ -135,7 +135,7 @@ async def session_socket(websocket: WebSocket, session_id: str, registry: Regist
     client.send_json(welcome(session, client, hello.id, registry.instance))
     session.poll.greet(client)  # a question open in the session: this page sees it (and its own answer)
     session.lesson.greet(client)  # and the lesson step the presenter is at
-    sender = asyncio.create_task(client.run_sender(session))
+    sender = client.start_sender(session)
     try:
         await read_controls(websocket, client, settings, session.handle)
     finally:

@@ -33,6 +33,7 @@ from test_protocol_flow import (  # noqa: F401  (collected again here, through R
     test_play_sends_new_loss_points_and_a_decision_grid,
     test_setting_the_learning_rate_changes_the_very_next_update_by_the_expected_amount,
 )
+from test_race_flow import CONTESTANTS, race_message, start
 from test_shared_frames import (  # noqa: F401
     test_a_viewer_that_joins_late_gets_every_loss_point_exactly_once,
     test_after_a_reset_the_history_comes_again_from_its_start,
@@ -96,6 +97,26 @@ def test_viewers_on_both_workers_see_what_the_presenter_does_through_the_other(l
     # A viewer's control, forwarded like the presenter's, is refused by the owner with its reason.
     refused = far.control({"type": "step"})
     assert refused["type"] == "error" and "viewers cannot control" in refused["message"]
+    for page in (presenter, near, far):
+        page.close()
+
+
+def test_a_race_reaches_pages_on_both_workers(live: TwoWorkers):
+    """The race message (curves and paths) is published once and served by every worker: a page on the other
+    worker (whose sender asks its mirror's race for it) gets the same numbers as one on the owner."""
+    session, token = live.create(**CONFIG)
+    owner, other = live.owner_and_other(session)
+    presenter = other.connect(session, token)
+    near, far = owner.connect(session), other.connect(session)
+    start(presenter, contestants=CONTESTANTS[:2])
+    for _ in range(3):
+        presenter.frame_after(presenter.control({"type": "step"}))
+    (near_header, near_arrays), (far_header, far_arrays) = race_message(near, step=3), race_message(far, step=3)
+    assert far_header["names"] == near_header["names"]
+    for name in ("loss_steps.0", "loss_train.0", "loss_train.1"):
+        np.testing.assert_array_equal(far_arrays[name], near_arrays[name])
+    header, _ = far.expect("frame", step=3)
+    assert [c["step"] for c in header["race"]["contestants"]] == [3, 3]
     for page in (presenter, near, far):
         page.close()
 
