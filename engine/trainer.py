@@ -127,6 +127,7 @@ class Trainer:
         # Takes effect at the next batch drawn; the epoch's order is kept.
         if value is not None and not (isinstance(value, int | np.integer) and 1 <= value):
             raise ValueError(f"batch_size: expected a whole number ≥ 1 or None (full batch), got {value!r}")
+        self._batch_asked = value  # kept: new data of another size clamps it again (set_data)
         self._batch_size = None if value is None or value >= self.n_train else int(value)
 
     @property
@@ -155,6 +156,35 @@ class Trainer:
         self.trajectory.clear()
         self.rewind.clear()
         self.trajectory.offer(0, self._initial)  # the path starts where training starts
+        self._record(force=True)
+
+    def set_data(self, data: Dataset) -> None:
+        """Train on ``data`` from the next update on (a point drawn, moved or removed), keeping the weights, the
+        optimizer's state, the update count and the epoch count. An update whose phases are under way is
+        abandoned (its batch came from the old data); the current epoch starts again with a fresh order drawn
+        over the new training set; the batch size asked for is clamped to it again. The kept updates for stepping
+        back are dropped (they were made on other data): stepping back reaches this point and no further. The
+        loss log gets a point at once, so the jump the new data makes is seen."""
+        encoding = getattr(self.model, "target_encoding", "pm1")
+        X_train, T_train = data.X_train, data.targets(encoding, "train")
+        if X_train.shape[1] != self.model.sizes[0] or T_train.shape[1] != self.model.sizes[-1]:
+            raise ValueError(f"data: {X_train.shape[1]} inputs and {T_train.shape[1]} outputs; the network has "
+                             f"{self.model.sizes[0]} and {self.model.sizes[-1]}")
+        if len(X_train) == 0:
+            raise ValueError("data: the training set needs at least one point")
+        if self.in_update:
+            self.seek(self.step_count)
+        self.data = data
+        self.X_train, self.T_train = X_train, T_train
+        self.X_test, self.T_test = data.X_test, data.targets(encoding, "test")
+        self.batch_size = self._batch_asked
+        self._order_state = self._rng.bit_generator.state
+        self._order = self._rng.permutation(self.n_train)
+        self._cursor = 0
+        self.last_batch = np.arange(min(self._batch_size or self.n_train, self.n_train))
+        self.last_phase = None
+        self.rewind.clear()
+        self.rewind.head = self.step_count
         self._record(force=True)
 
     # -- batches ------------------------------------------------------------------------------------------

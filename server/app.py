@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from . import join, routes, ws
+from . import fileroutes, join, routes, ws
 from .guard import allowed_hosts
 from .registry import Registry
 from .settings import Settings
@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(settings))
     app.include_router(routes.router)
     app.include_router(join.router)
+    app.include_router(fileroutes.router)
     app.include_router(ws.router)
     app.mount("/static", StaticFiles(directory=routes.page_folder("static")), name="static")
     return app

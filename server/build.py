@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from engine import Trainer, make_dataset, make_optimizer, make_preset
+from engine import Dataset, Trainer, make_dataset, make_optimizer, make_preset
 from engine.network import Network
 from engine.optimizers import OPTIMIZERS
 
@@ -59,11 +59,13 @@ def trajectory_rows(n_params: int, settings: Settings) -> int:
     return max(low, min(high, settings.trajectory_bytes // (8 * n_params)))
 
 
-def build_trainer(config: Config, settings: Settings, own_optimizer: bool = False) -> Trainer:
+def build_trainer(config: Config, settings: Settings, own_optimizer: bool = False, data: Dataset | None = None
+                  ) -> Trainer:
     """own_optimizer: a worked example trained with the config's optimizer and settings instead of its own
-    (momentum or Adam on the curve, the trough and the bowl are the point of those examples)."""
+    (momentum or Adam on the curve, the trough and the bowl are the point of those examples). data: your own
+    data (engine/owndata.py) instead of the config's data set."""
     check_limits(config, settings)
-    fit_loss(config, chose_dataset=False)  # a loss the data cannot use is refused in plain words
+    fit_loss(config, chose_dataset=False, data=data)  # a loss the data cannot use is refused in plain words
     try:
         if config.preset is not None:
             preset = make_preset(config.preset)
@@ -72,7 +74,7 @@ def build_trainer(config: Config, settings: Settings, own_optimizer: bool = Fals
             return Trainer(preset.model, optimizer, preset.data, batch_size=preset.batch_size,
                            trajectory_size=trajectory_rows(preset.model.n_params, settings),
                            rewind_bytes=settings.rewind_bytes)
-        data = make_dataset(
+        data = data or make_dataset(
             config.dataset, n=config.n_points, noise=config.noise, test_fraction=config.test_fraction,
             seed=config.data_seed,
         )

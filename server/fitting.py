@@ -4,7 +4,7 @@ plain words. The engine would refuse either with its own names ('spiral3', 'soft
 
 from __future__ import annotations
 
-from engine import DATASETS, LOSSES
+from engine import DATASETS, LOSSES, Dataset
 
 from .protocol import Config, FieldError
 
@@ -15,6 +15,11 @@ SHORT = {"mse": "squared error", "bce": "cross-entropy on a logistic output",
 def needed_loss(dataset: str, loss: str) -> tuple[str, str] | None:
     """(the loss this data needs instead of ``loss``, why), or None when ``loss`` fits."""
     kind, _, n_classes = DATASETS[dataset]
+    return needed_loss_for(kind, n_classes, loss)
+
+
+def needed_loss_for(kind: str, n_classes: int, loss: str) -> tuple[str, str] | None:
+    """As ``needed_loss``, for data of this kind and number of classes (your own data has no name to look up)."""
     if kind == "regression" and loss != "mse":
         return "mse", "this data set has real-valued targets, and cross-entropy needs class labels"
     if kind == "classification" and n_classes > 2 and loss != "softmax_ce":
@@ -23,14 +28,16 @@ def needed_loss(dataset: str, loss: str) -> tuple[str, str] | None:
     return None
 
 
-def fit_loss(config: Config, chose_dataset: bool) -> tuple[Config, str | None]:
+def fit_loss(config: Config, chose_dataset: bool, data: Dataset | None = None) -> tuple[Config, str | None]:
     """The config with a loss that fits its data, and a note saying what changed (None if nothing did).
 
     chose_dataset: the person chose the data set (and not the loss) just now, so the loss follows it; else a
-    loss that does not fit is refused, naming the field 'loss'."""
+    loss that does not fit is refused, naming the field 'loss'. data: your own data, used instead of the
+    config's data set."""
     if config.preset is not None:
         return config, None
-    need = needed_loss(config.dataset, config.loss)
+    need = needed_loss(config.dataset, config.loss) if data is None else \
+        needed_loss_for(data.kind, data.n_classes, config.loss)
     if need is None:
         return config, None
     loss, why = need

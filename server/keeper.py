@@ -18,6 +18,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from engine.owndata import dataset_from_state, dataset_state
 from engine.snapshot import restore_trainer_state, trainer_state
 
 from . import recurrent
@@ -36,12 +37,14 @@ T = TypeVar("T")
 
 def training_state(session: Session, trajectory_bytes: int) -> dict[str, Any] | None:
     """The session's training state now; during an update's phases, the state before that update began
-    (an update half done cannot be kept: it starts again from its forward phase)."""
+    (an update half done cannot be kept: it starts again from its forward phase). Own data (drawn or
+    uploaded) goes with it under "own_data": it cannot be made again from the setup."""
     if recurrent.is_rnn(session.trainer):  # engine/snapshot.py keeps the feed-forward trainer's state only
         return None
-    if session.trainer.in_update:
-        return session.before_update
-    return trainer_state(session.trainer, trajectory_bytes)
+    state = session.before_update if session.trainer.in_update else trainer_state(session.trainer, trajectory_bytes)
+    if state is not None and session.own_data is not None:
+        state = {**state, "own_data": dataset_state(session.own_data)}
+    return state
 
 
 def view_of(session: Session) -> dict[str, Any]:
@@ -53,6 +56,8 @@ def view_of(session: Session) -> dict[str, Any]:
 
 def adopt(session: Session, state: dict[str, Any], view: dict[str, Any]) -> None:
     """Put a training state and what the page showed beside it into a freshly built, paused session."""
+    if state.get("own_data") is not None:  # the network was built for the config's data set: build it for these
+        session.reconfigure(session.config, own_data=dataset_from_state(state["own_data"]))
     restore_trainer_state(session.trainer, state)
     session.speed = view.get("speed")
     session.status = view.get("status")

@@ -11,6 +11,7 @@ from pydantic_core import from_json
 from engine import DATASETS, LIMITS, LOSSES, OPTIMIZERS, PRESETS
 from engine.activations import ACTIVATIONS
 from engine.chartext import MAX_PASTED_CHARS, SOURCES
+from engine.owndata import MAX_CLASSES, MAX_ROWS, MAX_VALUE
 from engine.rnn_trainer import MAX_SAMPLE, MAX_WINDOW
 from engine.schedules import KINDS as SCHEDULE_KINDS
 from engine.schedules import LIMITS as SCHEDULE_LIMITS
@@ -374,10 +375,40 @@ class RaceStop(Message):
     type: Literal["race_stop"]
 
 
+# -- your own data: points drawn on the decision map (server/owndata.py). The data set decides which classes and
+# indices exist; the session checks those and names the field.
+
+Coordinate = Annotated[float, Field(ge=-MAX_VALUE, le=MAX_VALUE)]
+PointIndex = Annotated[int, Field(ge=0, le=MAX_ROWS - 1)]
+
+
+class AddPoint(Message):
+    """A new training point at ``x`` (x₁, x₂): of class ``label`` (classification) or with ``target``."""
+
+    type: Literal["add_point"]
+    x: tuple[Coordinate, Coordinate]
+    label: Annotated[int, Field(ge=0, le=MAX_CLASSES - 1)] | None = None
+    target: Coordinate | None = None
+
+
+class MovePoint(Message):
+    """Point ``index`` (over the data message's training points, then its test points) moved to ``x``."""
+
+    type: Literal["move_point"]
+    index: PointIndex
+    x: tuple[Coordinate, Coordinate]
+
+
+class RemovePoint(Message):
+    type: Literal["remove_point"]
+    index: PointIndex
+
+
 Control = Annotated[
     Hello | Configure | Reset | Regenerate | Play | Pause | Speed | Step | PhaseStep | Set | Select
     | SurfaceRequest | GradCheckRequest | Back | Forward | Seek | Explain | Ask | Answer | Reveal | PlayUntil | Sample
-    | LessonPosition | RaceStart | RaceFocus | RacePlane | RaceStop | ScheduleMessage | CurvatureRequest,
+    | LessonPosition | RaceStart | RaceFocus | RacePlane | RaceStop | ScheduleMessage | CurvatureRequest
+    | AddPoint | MovePoint | RemovePoint,
     Field(discriminator="type"),
 ]
 CONTROL = TypeAdapter(Control)
@@ -385,7 +416,8 @@ CONTROL_TYPES = sorted(
     m.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
     for m in (Hello, Configure, Reset, Regenerate, Play, Pause, Speed, Step, PhaseStep, Set, Select,
               SurfaceRequest, GradCheckRequest, Back, Forward, Seek, Explain, Ask, Answer, Reveal, PlayUntil, Sample,
-              LessonPosition, RaceStart, RaceFocus, RacePlane, RaceStop, ScheduleMessage, CurvatureRequest)
+              LessonPosition, RaceStart, RaceFocus, RacePlane, RaceStop, ScheduleMessage, CurvatureRequest,
+              AddPoint, MovePoint, RemovePoint)
 )
 
 

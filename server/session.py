@@ -16,13 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from engine import DivergedError, GradCheck, Trainer, gradcheck, make_preset
+from engine import Dataset, DivergedError, GradCheck, Trainer, gradcheck, make_preset
 from engine.decision import data_domain, decision_grid
 from engine.names import flat_label, names_for
 from engine.snapshot import trainer_state
 
+from . import owndata, recurrent
 from . import protocol as p
-from . import recurrent
 from .build import build_trainer, engine_error
 from .clients import Client
 from .explainer import Explainer, element_of, still_there
@@ -43,6 +43,7 @@ from .wire import finite_or_none, pack
 from .work import Cancelled, OverBudget, WorkPool, over_budget_error
 
 SLOW_UPDATES_PER_SECOND = 100
+KEEP = object()  # reconfigure: keep the own data in use
 JOBS = ("surface", "gradcheck", "curvature")  # controls that compute for long: each a job of the page that asked
 MAX_UNTIL = 100_000  # updates one play_until may ask for (at_once: AT_ONCE_UNTIL, run before the reply)
 AT_ONCE_UNTIL = 2_000
@@ -90,11 +91,13 @@ class Session:
         self.status: str | None = None
         self.config = config
         self.own_optimizer = False  # a worked example trained with another optimizer than its own
+        self.own_data: Dataset | None = None  # points drawn or uploaded (server/owndata.py); None: the config's set
+        self.data_edit = False  # the last data message follows a drawn edit (the page keeps its surface)
         self.trainer = self._build(config)
 
     # -- configuration ------------------------------------------------------------------------------------
 
-    def _build(self, config: Config, own_optimizer: bool = False) -> Trainer:
+    def _build(self, config: Config, own_optimizer: bool = False, data: Dataset | None = None) -> Trainer:
         if config.preset is not None:
             config.schedule = p.ScheduleSettings()  # the worked examples keep a constant η
         if config.model == "rnn":  # the character RNN: its own trainer, no input plane to map
@@ -102,7 +105,7 @@ class Session:
             trainer = recurrent.build_rnn_trainer(config)
             trainer.optimizer.schedule = config.schedule.engine()
             return trainer  # type: ignore[return-value]
-        trainer = build_trainer(config, self.settings, own_optimizer)
+        trainer = build_trainer(config, self.settings, own_optimizer, data)
         trainer.optimizer.schedule = config.schedule.engine()
         if config.preset is not None and not own_optimizer:  # the preset decides its optimizer; show it
             opt = trainer.optimizer
@@ -115,9 +118,10 @@ class Session:
         self.domain = data_domain(trainer.X_train, trainer.X_test) if planar else None
         return trainer
 
-    def reconfigure(self, config: Config, own_optimizer: bool = False) -> None:
-        trainer = self._build(config, own_optimizer)  # raises before anything changes
-        self.own_optimizer = own_optimizer
+    def reconfigure(self, config: Config, own_optimizer: bool = False, own_data: Any = KEEP) -> None:
+        data = self.own_data if own_data is KEEP else own_data
+        trainer = self._build(config, own_optimizer, data)  # raises before anything changes
+        self.own_optimizer, self.own_data, self.data_edit = own_optimizer, data, False
         self.pause()
         self.race.end()  # a new setup ends a race
         self.config, self.trainer = config, trainer
@@ -128,6 +132,14 @@ class Session:
         self.status = None
         self.surface.clear()
         self.data_version += 1
+        self.changed()
+
+    def data_changed(self, edit: bool = False) -> None:
+        """The points changed under the same network: every page gets the data message again, and the loss
+        history from its start (the page drops what it holds when new data comes)."""
+        self.data_edit = edit
+        self.data_version += 1
+        self.history_generation += 1
         self.changed()
 
     def controlled_by(self, token: str | None) -> bool:
@@ -206,11 +218,13 @@ class Session:
             recurrent.check_control(kind)
         self.race.check_control(kind)
         if kind == "configure":
-            config, note = fit_loss(self._merged(m), chose_dataset=m.dataset is not None and m.loss is None)
+            own_data = owndata.through_configure(self, m)
+            config, note = fit_loss(self._merged(m), chose_dataset=m.dataset is not None and m.loss is None,
+                                    data=own_data)
             # Inside a worked example, another optimizer or its settings keep the example and are used in it.
             chose_optimizer = m.optimizer is not None or m.hyper is not None
             own = config.preset is not None and (chose_optimizer or (m.preset is None and self.own_optimizer))
-            self.reconfigure(config, own)
+            self.reconfigure(config, own, own_data=own_data)
             if note:
                 self.announce(note)
             await self.open_preset_view()
@@ -289,6 +303,8 @@ class Session:
             self.changed(grid=False)
         elif kind.startswith("race_"):
             self.race.control(m)
+        elif kind in owndata.EDITS:
+            owndata.edit(self, m)
         elif kind == "explain":
             self.explainer.element = element_of(m, self.trainer.model.sizes)
             self.changed(grid=False)
@@ -536,7 +552,7 @@ class Session:
             return {"x": X.tolist(), "y": (y.tolist() if labels else y[:, 0].tolist())}  # exact, as trained on
 
         return json.dumps({
-            "type": "data", "dataset": data.name, "kind": data.kind, "classes": data.n_classes,
+            "type": "data", "dataset": data.name, "kind": data.kind, "classes": data.n_classes, "edit": self.data_edit,
             "domain": self.domain, "preset": self.config.preset, "config": self.config.model_dump(),
             "n_train": trainer.n_train, "n_test": len(trainer.X_test), "names": names_for(trainer.model),
             "train": part(trainer.X_train, data.y_train) if self.domain else None,

@@ -45,6 +45,8 @@ class Settings(BaseModel):
     max_message_bytes: int = 16_384  # a control message longer than this gets an error reply
     max_frame_bytes: int = 1_048_576  # a WebSocket message longer than this closes the socket (code 1009)
     max_body_bytes: int = 16_384  # POST /api/sessions bodies
+    max_csv_bytes: int = 1_048_576  # a CSV of your own points (5,000 rows of three long numbers fit in 0.4 MB)
+    max_session_file_bytes: int = 8 * 2**20  # a session file (the largest network's is about 1.5 MB)
     max_outbox: int = 64  # replies waiting for a page that does not read; one more and it is dropped
     # A session's two big arrays, each within its budget so that a session at the largest size stays under 5 MB
     # after any amount of training (tests/server/test_budgets.py): the recorded training path (drawn on the loss

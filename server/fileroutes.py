@@ -1,0 +1,107 @@
+"""HTTP for files: a CSV of your own points into a session, and the whole session as a file (out and back in).
+
+Changing a session takes its control token (the presenter's secret) in ``Authorization: Bearer <token>``; a
+body is read only up to its cap (server/guard.py), so a 50 MB file is refused from its Content-Length, or as
+soon as the stream passes the cap, never read whole. Saving the file needs only the session's id, as a fork does.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, Response
+
+from . import owndata, sessionfile
+from .deps import get_registry, get_settings
+from .guard import TooLarge, origin_allowed, read_body
+from .protocol import FieldError
+from .registry import Registry
+from .session import Session
+from .settings import Settings
+
+router = APIRouter()
+RegistryDep = Annotated[Registry, Depends(get_registry)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def refused(field: str, message: str, status: int) -> JSONResponse:
+    return JSONResponse({"field": field, "message": message}, status_code=status)
+
+
+async def session_for(session_id: str, registry: Registry) -> Session | JSONResponse:
+    try:
+        session = await registry.open(session_id)
+    except FieldError as exc:
+        return refused(exc.field, exc.message, 503)
+    if session is None:
+        return refused("session", await registry.why_missing(session_id), 404)
+    return session
+
+
+async def controlled(request: Request, session_id: str, registry: Registry, settings: Settings
+                     ) -> Session | JSONResponse:
+    """The session, when the request comes from this server's page with the session's control token."""
+    if not origin_allowed(request.headers, settings):
+        return refused("origin", "origin: sessions are changed from this server's own page", 403)
+    session = await session_for(session_id, registry)
+    if isinstance(session, JSONResponse):
+        return session
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not session.controlled_by(token.strip() or None):
+        return refused("token", "token: only the presenter can change this session (send its control token as "
+                                "'Authorization: Bearer <token>')", 403)
+    return session
+
+
+@router.post("/api/sessions/{session_id}/data")
+async def upload_points(session_id: str, request: Request, registry: RegistryDep, settings: SettingsDep,
+                        kind: str = "auto") -> Any:
+    """A CSV of x₁, x₂ and a label (or target) as the session's data: a new setup on those points."""
+    session = await controlled(request, session_id, registry, settings)
+    if isinstance(session, JSONResponse):
+        return session
+    try:
+        raw = await read_body(request, settings.max_csv_bytes)
+        note = owndata.upload(session, raw, kind)
+    except TooLarge as exc:
+        return refused("file", f"file: {str(exc).removeprefix('body: ')} (a CSV of 5,000 points is far smaller)", 413)
+    except FieldError as exc:
+        return refused(exc.field, exc.message, 422)
+    session.announce(note)
+    session.frames.must_show = session.version
+    data = session.trainer.data
+    return {"n_train": len(data.X_train), "n_test": len(data.X_test), "kind": data.kind, "classes": data.n_classes,
+            "config": session.config.model_dump(), "note": note}
+
+
+@router.get("/api/sessions/{session_id}/file")
+async def save_session_file(session_id: str, registry: RegistryDep) -> Any:
+    session = await session_for(session_id, registry)
+    if isinstance(session, JSONResponse):
+        return session
+    try:
+        body = sessionfile.dumps(sessionfile.export(session))
+    except FieldError as exc:
+        return refused(exc.field, exc.message, 422)
+    name = f"backprop-lab-{session.id[:8]}-update-{session.trainer.step_count}.json"
+    return Response(body, media_type="application/json",
+                    headers={"content-disposition": f'attachment; filename="{name}"', "cache-control": "no-store"})
+
+
+@router.put("/api/sessions/{session_id}/file")
+async def open_session_file(session_id: str, request: Request, registry: RegistryDep, settings: SettingsDep) -> Any:
+    """The session becomes what the file holds (its setup, data, weights, optimizer state, step, random state),
+    paused; every page of the session follows. A file that does not fit changes nothing."""
+    session = await controlled(request, session_id, registry, settings)
+    if isinstance(session, JSONResponse):
+        return session
+    try:
+        raw = await read_body(request, settings.max_session_file_bytes)
+        sessionfile.install(session, sessionfile.read(raw))
+    except TooLarge as exc:
+        return refused("file", f"file: {str(exc).removeprefix('body: ')}", 413)
+    except FieldError as exc:
+        return refused(exc.field, exc.message, 422)
+    session.frames.must_show = session.version
+    return {"step": session.trainer.step_count, "config": session.config.model_dump()}
