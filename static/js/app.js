@@ -13,6 +13,7 @@ import { createLessonPlayer } from "./lesson.js";
 import { createLossChart } from "./losschart.js";
 import { createNetworkView } from "./network.js";
 import { createNumberTables } from "./numbertable.js";
+import { createOwnData } from "./owndata.js";
 import { installPictureButtons } from "./picture.js";
 import { createRewindControls } from "./rewind.js";
 import { renderPhases } from "./phases.js";
@@ -332,7 +333,8 @@ function receive(message) {
   if (type === "data") {
     // Sent after every (re)connection, and after every reconfiguration: the loss history comes again from
     // its start either way. Only a reconfiguration drops the surface (the server clears it then).
-    const reconfigured = state.data !== null && !state.freshConnection;
+    // A drawn point changes the data under the same network: the surface stays (the server recomputes it).
+    const reconfigured = state.data !== null && !state.freshConnection && !header.edit;
     state.freshConnection = false;
     state.data = header;
     document.body.dataset.model = header.model ?? "mlp"; // the recurrent network shows its own panel (rnn.css)
@@ -340,6 +342,7 @@ function receive(message) {
     if (header.config) setConfig(header.config);
     controls.setData(header);
     views.map.setPoints({ train: header.train, test: header.test, classes: header.classes, kind: header.kind });
+    views.own.setData(header);
     connection.takeLoss();
     views.loss.clear();
     state.lastStep = -1;
@@ -737,6 +740,11 @@ function init() {
   });
   views.numbers = createNumberTables($("numbers-box"));
   views.map = createDecisionMap($("map-view"));
+  views.own = createOwnData(document, {
+    map: views.map, act, showStatus, plain, isPresenter: () => state.role === "controller",
+    session: () => ({ id: state.session, token: state.token }),
+  });
+  state.own = views.own.state;
   views.loss = createLossChart($("loss-view"));
   views.surface = createSurfaceView($("surface-view"));
   views.rnn = createRecurrentPanel({ act });

@@ -12,6 +12,8 @@
  *       grid arrives (the `data` message has all of these).
  *   map.showTest(bool);    // test points, hidden at first
  *   map.setSelected(k);    // ring training point k (the example whose numbers are shown), or null
+ *   map.geometry();        // {x, y, box} of the last drawing: x(x₁) and y(x₂) in CSS pixels, with .invert
+ *   map.setOverlay(fn);    // fn(ctx, x, y) draws on top of the points (pointeditor.js: the cursor, a drag)
  *   map.destroy();
  *
  * Colours: one output on the diverging PuOr scale over outputRange (middle = the decision threshold), lightened
@@ -40,6 +42,8 @@ export function createDecisionMap(container) {
   let withTest = false;
   let selected = null;
   let legendKey = "";
+  let geometry = null;
+  let overlay = null;
 
   function update(next) {
     grid = next;
@@ -71,6 +75,7 @@ export function createDecisionMap(container) {
     const domain = grid?.domain ?? points?.domain ?? [-1, 1, -1, 1];
     const x = linearScale([domain[0], domain[1]], [box.left, box.right]);
     const y = linearScale([domain[2], domain[3]], [box.bottom, box.top]);
+    geometry = { x, y, box };
     ctx.fillStyle = "#fff";
     ctx.fillRect(box.left, box.top, box.right - box.left, box.bottom - box.top);
     if (grid) {
@@ -84,6 +89,7 @@ export function createDecisionMap(container) {
       if (withTest) drawPoints(ctx, points.test, x, y, true);
       drawSelected(ctx, x, y);
     }
+    overlay?.(ctx, x, y);
     drawAxes(ctx, box, domain, x, y, scale);
   }
 
@@ -198,6 +204,13 @@ export function createDecisionMap(container) {
     get selected() {
       return selected;
     },
+    geometry: () => geometry,
+    setOverlay(fn) {
+      overlay = fn;
+      draw();
+    },
+    redraw: draw,
+    canvas: plot.canvas,
     destroy() {
       plot.destroy();
       root.remove();

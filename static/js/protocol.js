@@ -161,6 +161,12 @@ export const seek = (step, id) => message("seek", { step }, id);
 /** Open the explainer on {kind: "neuron", layer, j} (layer 0..L), a weight or a bias (as `surface` names them); null closes it. */
 export const explain = (element, id) => message("explain", { element }, id);
 
+/** Your own data: a new training point at [x₁, x₂] of class `label` (or with `target`), moved or removed by its
+ * index over the data message's training points, then its test points. */
+export const addPoint = (x, { label, target } = {}, id) => message("add_point", pick({ x, label, target }, ["x", "label", "target"]), id);
+export const movePoint = (index, x, id) => message("move_point", { index, x }, id);
+export const removePoint = (index, id) => message("remove_point", { index }, id);
+
 /** `surface({kind: "weights", params: [p, q]})`, `surface({kind: "random", seed})`, `surface({kind: "trajectory"})`. */
 export function surface({ kind, params, seed, resolution, span }, id) {
   const fields = { kind };
