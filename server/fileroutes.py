@@ -54,6 +54,13 @@ async def controlled(request: Request, session_id: str, registry: Registry, sett
     return session
 
 
+def shown_now(session: Session) -> None:
+    """As after a control message: every page's next frame shows the change, at the display tick."""
+    session.frames.must_show = session.version
+    for page in session.clients.values():
+        page.hurry()
+
+
 @router.post("/api/sessions/{session_id}/data")
 async def upload_points(session_id: str, request: Request, registry: RegistryDep, settings: SettingsDep,
                         kind: str = "auto") -> Any:
@@ -69,7 +76,7 @@ async def upload_points(session_id: str, request: Request, registry: RegistryDep
     except FieldError as exc:
         return refused(exc.field, exc.message, 422)
     session.announce(note)
-    session.frames.must_show = session.version
+    shown_now(session)
     data = session.trainer.data
     return {"n_train": len(data.X_train), "n_test": len(data.X_test), "kind": data.kind, "classes": data.n_classes,
             "config": session.config.model_dump(), "note": note}
@@ -103,5 +110,5 @@ async def open_session_file(session_id: str, request: Request, registry: Registr
         return refused("file", f"file: {str(exc).removeprefix('body: ')}", 413)
     except FieldError as exc:
         return refused(exc.field, exc.message, 422)
-    session.frames.must_show = session.version
+    shown_now(session)
     return {"step": session.trainer.step_count, "config": session.config.model_dump()}

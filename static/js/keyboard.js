@@ -23,6 +23,7 @@ export const FOCUS_KEYS = [
   { label: "Enter", description: "in the network: pin its numbers; on a connection or bias, also a loss-surface axis" },
   { label: "Escape", description: "close the numbers box (tooltip)" },
   { label: "1 – 4", description: "in an optimizer race: the contestant the network, numbers and map show" },
+  { label: "on the map", description: "← → ↑ ↓ move a cross (Shift: further); Enter adds a point; Delete removes the one under it; M picks it up, Enter puts it down" },
 ];
 
 const ARROWS = new Set(["ArrowRight", "ArrowLeft", "ArrowUp", "ArrowDown"]);

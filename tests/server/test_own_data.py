@@ -280,3 +280,54 @@ def test_malformed_session_files_get_plain_errors_naming_the_field(live):
     header, _ = page.frame_after(page.control({"type": "step"}), step=2)
     assert header["step"] == 2, "a refused file changed nothing"
     page.close()
+
+
+def test_a_new_setup_keeps_own_points_until_a_built_in_set_is_chosen(pair):
+    live, session, token, teacher, student = pair
+    teacher.control({"type": "add_point", "x": [0.9, 0.9], "label": 1})
+    assert teacher.control({"type": "configure", "sizes": [6, 3]})["type"] == "ack"
+    kept = student.expect("data", dataset="own")
+    assert kept["n_train"] == 21 and kept["config"]["sizes"] == [6, 3] and kept["edit"] is False
+    assert teacher.control({"type": "configure", "test_fraction": 0.25})["type"] == "ack"
+    split = student.expect("data", dataset="own")
+    assert (split["n_train"], split["n_test"]) == (31, 10)  # the same 41 points, split again
+    assert teacher.control({"type": "regenerate"})["type"] == "ack"
+    assert student.expect("data")["dataset"] == "own"
+    assert teacher.control({"type": "configure", "dataset": "xor"})["type"] == "ack"
+    assert student.expect("data")["dataset"] == "xor"
+
+
+def test_a_worked_example_and_the_recurrent_network_cannot_be_drawn_on(pair):
+    live, session, token, teacher, _ = pair
+    teacher.control({"type": "configure", "preset": "worked_222"})
+    reply = teacher.control({"type": "add_point", "x": [0, 0], "label": 0})
+    assert reply["type"] == "error" and reply["field"] == "type" and "worked example" in reply["message"]
+    teacher.control({"type": "configure", "model": "rnn"})
+    reply = teacher.control({"type": "remove_point", "index": 0})
+    assert reply["type"] == "error" and reply["field"] == "type"
+    r = httpx.get(f"{live.http}/api/sessions/{session}/file")
+    assert r.status_code == 422 and r.json()["field"] == "model"
+
+
+@pytest.mark.parametrize("config", [{"preset": "worked_222"}, {"preset": "curve", "optimizer": "adam"},
+                                    {"dataset": "multi_gauss", "sizes": [5], "optimizer": "nesterov"}])
+def test_worked_examples_and_built_in_sets_open_from_a_file_exactly(live, config):
+    session, token = live.create(**config)
+    teacher = live.connect(session, token)
+    if "optimizer" in config and "preset" in config:  # another optimizer inside the example: the example stays
+        teacher.control({"type": "configure", "optimizer": config["optimizer"], "hyper": {"lr": 0.05}})
+    for _ in range(3):
+        teacher.control({"type": "step"})
+    r = httpx.get(f"{live.http}/api/sessions/{session}/file")
+    assert r.status_code == 200, r.text
+    other, other_token = live.create()
+    page = live.connect(other, other_token)
+    opened = httpx.put(f"{live.http}/api/sessions/{other}/file", content=r.content, headers=bearer(other_token))
+    assert opened.status_code == 200, opened.text
+    data = page.expect("data", preset=config.get("preset"))
+    assert data["dataset"] != "own", "the setup makes these points again"
+    _, mine = page.frame_after(page.control({"type": "step"}), step=4)
+    _, original = teacher.frame_after(teacher.control({"type": "step"}), step=4)
+    assert weights_of(mine).tobytes() == weights_of(original).tobytes()
+    teacher.close()
+    page.close()
