@@ -165,11 +165,16 @@ def test_a_50_mb_file_is_refused_without_being_read_whole(pair):
     assert teacher.control({"type": "step"})["type"] == "ack"
 
 
+FUZZED: list[str] = []
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.one_of(st.binary(max_size=40), st.sampled_from(
     [b"1,2,0", b"nan,1,1", b"1;2;3", b"a,b,c", b"", b"1,2", b"inf,0,0", b"\xff", b"0.5,0.5,0.25"])), max_size=12))
 def test_fuzzed_csv_files_give_points_or_a_plain_error(live, lines):
-    session, token = live.create(**CONFIG)
+    if not FUZZED:  # one session for every example: the server's sessions are capped
+        FUZZED.extend(live.create(**CONFIG))
+    session, token = FUZZED
     r = httpx.post(f"{live.http}/api/sessions/{session}/data", content=b"\n".join(lines), headers=bearer(token))
     assert r.status_code in (200, 422), r.text
     if r.status_code == 422:
@@ -295,6 +300,16 @@ def test_a_new_setup_keeps_own_points_until_a_built_in_set_is_chosen(pair):
     assert student.expect("data")["dataset"] == "own"
     assert teacher.control({"type": "configure", "dataset": "xor"})["type"] == "ack"
     assert student.expect("data")["dataset"] == "xor"
+
+
+def test_a_regression_point_takes_a_target(live):
+    session, token = live.create(dataset="plane", n_points=20, sizes=[3])
+    page = live.connect(session, token)
+    assert page.control({"type": "add_point", "x": [0.5, 0.5], "label": 1})["field"] == "target"
+    assert page.control({"type": "add_point", "x": [0.5, 0.5], "target": -0.75})["type"] == "ack"
+    data = page.expect("data", dataset="own")
+    assert data["kind"] == "regression" and data["train"]["y"][-1] == -0.75
+    page.close()
 
 
 def test_a_worked_example_and_the_recurrent_network_cannot_be_drawn_on(pair):
