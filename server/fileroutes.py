@@ -17,26 +17,13 @@ from .deps import get_registry, get_settings
 from .guard import TooLarge, origin_allowed, read_body
 from .protocol import FieldError
 from .registry import Registry
+from .routes import refused, session_for
 from .session import Session
 from .settings import Settings
 
 router = APIRouter()
 RegistryDep = Annotated[Registry, Depends(get_registry)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-
-
-def refused(field: str, message: str, status: int) -> JSONResponse:
-    return JSONResponse({"field": field, "message": message}, status_code=status)
-
-
-async def session_for(session_id: str, registry: Registry) -> Session | JSONResponse:
-    try:
-        session = await registry.open(session_id)
-    except FieldError as exc:
-        return refused(exc.field, exc.message, 503)
-    if session is None:
-        return refused("session", await registry.why_missing(session_id), 404)
-    return session
 
 
 async def controlled(request: Request, session_id: str, registry: Registry, settings: Settings
