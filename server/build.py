@@ -74,7 +74,7 @@ def build_trainer(config: Config, settings: Settings, own_optimizer: bool = Fals
             return Trainer(preset.model, optimizer, preset.data, batch_size=preset.batch_size,
                            trajectory_size=trajectory_rows(preset.model.n_params, settings),
                            rewind_bytes=settings.rewind_bytes)
-        data = data or make_dataset(
+        data = data if data is not None else make_dataset(
             config.dataset, n=config.n_points, noise=config.noise, test_fraction=config.test_fraction,
             seed=config.data_seed,
         )

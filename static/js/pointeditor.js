@@ -68,6 +68,7 @@ export function createPointEditor(map, { act, value, editable, announce = () => 
     if (event.button !== 0 || !editable()) return;
     const at = local(event);
     drag = { index: hit(at), from: at, to: null };
+    cross = toData(at); // the keyboard goes on from where the mouse pressed
     canvas.setPointerCapture?.(event.pointerId);
   });
   canvas.addEventListener("pointermove", (event) => {

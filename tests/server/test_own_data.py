@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 
 import httpx2 as httpx
 import numpy as np
@@ -45,6 +46,15 @@ def declared_50_mb(live: LiveServer, method: str, path: str, token: str) -> str:
     return answer.decode()
 
 
+def data_where(page, condition, timeout: float = 10.0) -> dict:
+    """The first data message that meets ``condition`` (a page may skip to the newest of several)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        header = page.expect("data", timeout=max(0.01, deadline - time.monotonic()))
+        if condition(header):
+            return header
+
+
 @pytest.fixture
 def pair(live):
     session, token = live.create(**CONFIG)
@@ -71,9 +81,9 @@ def test_a_drawn_point_reaches_the_trainer_and_every_viewer(pair):
     assert header["step"] == 1
     np.testing.assert_array_equal(weights_of(arrays), weights_of(before))
     assert teacher.control({"type": "move_point", "index": 20, "x": [0.5, 0.5]})["type"] == "ack"
-    assert student.expect("data")["train"]["x"][20] == [0.5, 0.5]
+    assert data_where(student, lambda d: d["train"]["x"][20] == [0.5, 0.5])["n_train"] == 21
     assert teacher.control({"type": "remove_point", "index": 0})["type"] == "ack"
-    moved = student.expect("data")
+    moved = data_where(student, lambda d: d["n_train"] == 20)
     assert moved["n_train"] == 20 and moved["train"]["x"][19] == [0.5, 0.5]
     assert teacher.control({"type": "step"})["type"] == "ack"
     assert student.expect("frame", step=2)[0]["batch_count"] == 4
@@ -291,15 +301,16 @@ def test_a_new_setup_keeps_own_points_until_a_built_in_set_is_chosen(pair):
     live, session, token, teacher, student = pair
     teacher.control({"type": "add_point", "x": [0.9, 0.9], "label": 1})
     assert teacher.control({"type": "configure", "sizes": [6, 3]})["type"] == "ack"
-    kept = student.expect("data", dataset="own")
-    assert kept["n_train"] == 21 and kept["config"]["sizes"] == [6, 3] and kept["edit"] is False
+    kept = data_where(student, lambda d: d["config"]["sizes"] == [6, 3])
+    assert kept["dataset"] == "own" and kept["n_train"] == 21 and kept["edit"] is False
     assert teacher.control({"type": "configure", "test_fraction": 0.25})["type"] == "ack"
-    split = student.expect("data", dataset="own")
-    assert (split["n_train"], split["n_test"]) == (31, 10)  # the same 41 points, split again
+    split = data_where(student, lambda d: d["config"]["test_fraction"] == 0.25)
+    assert split["dataset"] == "own" and (split["n_train"], split["n_test"]) == (31, 10)  # the same 41, split again
     assert teacher.control({"type": "regenerate"})["type"] == "ack"
-    assert student.expect("data")["dataset"] == "own"
+    seed = split["config"]["seed"]
+    assert data_where(student, lambda d: d["config"]["seed"] != seed)["dataset"] == "own"
     assert teacher.control({"type": "configure", "dataset": "xor"})["type"] == "ack"
-    assert student.expect("data")["dataset"] == "xor"
+    assert data_where(student, lambda d: d["config"]["dataset"] == "xor")["dataset"] == "xor"
 
 
 def test_a_regression_point_takes_a_target(live):
@@ -339,7 +350,7 @@ def test_worked_examples_and_built_in_sets_open_from_a_file_exactly(live, config
     page = live.connect(other, other_token)
     opened = httpx.put(f"{live.http}/api/sessions/{other}/file", content=r.content, headers=bearer(other_token))
     assert opened.status_code == 200, opened.text
-    data = page.expect("data", preset=config.get("preset"))
+    data = data_where(page, lambda d: d["config"] == opened.json()["config"])
     assert data["dataset"] != "own", "the setup makes these points again"
     _, mine = page.frame_after(page.control({"type": "step"}), step=4)
     _, original = teacher.frame_after(teacher.control({"type": "step"}), step=4)
