@@ -68,7 +68,7 @@ def main() -> None:
         target = session_of(config)
         raw = sessionfile.dumps(sessionfile.export(session))
         save = median_ms(lambda s=session: sessionfile.dumps(sessionfile.export(s)), args.repeat)
-        open_ = median_ms(lambda t=target, r=raw: sessionfile.install(t, sessionfile.read(r)), args.repeat)
+        open_ = median_ms(lambda t=target, r=raw: sessionfile.install(t, sessionfile.prepare(r, SETTINGS)), args.repeat)
         blob = encode_state(trainer_state(session.trainer, SETTINGS.stored_trajectory_bytes))  # no own data: as
         # storage keeps a built-in set (the largest case's 5,000 points would add 120 KB to it)
         snap = median_ms(lambda s=session: encode_state(trainer_state(s.trainer, SETTINGS.stored_trajectory_bytes)),

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from . import owndata, sessionfile
 from .deps import get_registry, get_settings
@@ -75,9 +76,10 @@ async def save_session_file(session_id: str, registry: RegistryDep) -> Any:
     if isinstance(session, JSONResponse):
         return session
     try:
-        body = sessionfile.dumps(sessionfile.export(session))
+        document = sessionfile.export(session)
     except FieldError as exc:
         return refused(exc.field, exc.message, 422)
+    body = await run_in_threadpool(sessionfile.dumps, document)
     name = f"backprop-lab-{session.id[:8]}-update-{session.trainer.step_count}.json"
     return Response(body, media_type="application/json",
                     headers={"content-disposition": f'attachment; filename="{name}"', "cache-control": "no-store"})
@@ -92,7 +94,8 @@ async def open_session_file(session_id: str, request: Request, registry: Registr
         return session
     try:
         raw = await read_body(request, settings.max_session_file_bytes)
-        sessionfile.install(session, sessionfile.read(raw))
+        opened = await run_in_threadpool(sessionfile.prepare, raw, settings)
+        sessionfile.install(session, opened)
     except TooLarge as exc:
         return refused("file", f"file: {str(exc).removeprefix('body: ')}", 413)
     except FieldError as exc:

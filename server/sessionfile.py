@@ -14,6 +14,7 @@ one update; only then is the session rebuilt from it.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
@@ -43,27 +44,25 @@ MAX_ARRAY = 4_000_000  # values in one array of a file (the largest network's pa
 
 
 def export(session: Session) -> dict[str, Any]:
-    """The session as a session file's JSON value."""
+    """What the session's file holds, taken now (copies: training may go on while ``dumps`` writes it)."""
     state = training_state(session, EXPORT_TRAJECTORY_BYTES)
     if state is None:
         raise FieldError("model", "model: the recurrent network cannot be saved to a file yet")
-    state = {k: v for k, v in state.items() if k != "own_data"}
+    data, planar = session.trainer.data, session.domain is not None
+    parts = {"train": (data.X_train, data.y_train), "test": (data.X_test, data.y_test)}
     return {"format": FORMAT, "version": VERSION, "setup": session.config.model_dump(),
-            "data": data_block(session.trainer.data, session.domain is not None),
-            "training": plain(state), "view": view_of(session)}
-
-
-def data_block(data: Dataset, planar: bool) -> dict[str, Any]:
-    def part(X: np.ndarray, y: np.ndarray) -> dict[str, Any]:
-        return {"x": X.tolist(), "y": y.reshape(-1).tolist()}
-
-    return {"name": data.name, "kind": data.kind, "classes": data.n_classes,
-            "train": part(data.X_train, data.y_train) if planar else None,
-            "test": part(data.X_test, data.y_test) if planar else None}
+            "data": {"name": data.name, "kind": data.kind, "classes": data.n_classes,
+                     **{part: {"x": X, "y": y.reshape(-1)} if planar else None for part, (X, y) in parts.items()}},
+            "training": {k: v for k, v in state.items() if k != "own_data"}, "view": view_of(session)}
 
 
 def dumps(document: dict[str, Any]) -> bytes:
-    return json.dumps(document, separators=(",", ":"), allow_nan=False).encode()
+    """The file's text (off the event loop for a large session: about 0.5 s for the largest): the data's points
+    as plain lists of numbers, the training state's arrays as engine.plainstate writes them."""
+    data = {k: {"x": v["x"].tolist(), "y": v["y"].tolist()} if isinstance(v, dict) else v
+            for k, v in document["data"].items()}
+    plain_document = {**document, "data": data, "training": plain(document["training"])}
+    return json.dumps(plain_document, separators=(",", ":"), allow_nan=False).encode()
 
 
 # -- the file's shape --------------------------------------------------------------------------------------
@@ -291,17 +290,34 @@ def checked(file: SessionFile, settings: Settings) -> tuple[Dataset | None, dict
     return own, state, own_optimizer
 
 
-def install(session: Session, file: SessionFile) -> None:
-    """Make the session what the file holds (checked first: a refused file changes nothing)."""
-    own, state, own_optimizer = checked(file, session.settings)
+@dataclass
+class Opened:
+    """A file read and checked, ready to put into a session."""
+
+    setup: Config
+    own_data: Dataset | None
+    state: dict[str, Any]
+    own_optimizer: bool
+    view: dict[str, Any]
+
+
+def prepare(raw: bytes, settings: Settings) -> Opened:
+    """Read and check a file (off the event loop: it needs no session, and the largest takes about a second)."""
+    file = read(raw)
+    own, state, own_optimizer = checked(file, settings)
     speed, status = file.view.get("speed"), file.view.get("status")
-    if speed is not None and not (isinstance(speed, int | float) and 1 <= speed <= 10000):
+    if speed is not None and not (isinstance(speed, int | float) and not isinstance(speed, bool)
+                                  and 1 <= speed <= 10000):
         raise FieldError("view.speed", "view.speed: expected updates per second in 1 … 10000, or null")
     if status is not None and not (isinstance(status, str) and len(status) <= 500):
         raise FieldError("view.status", "view.status: expected a message of at most 500 characters, or null")
-    session.reconfigure(file.setup.model_copy(deep=True), own_optimizer, own_data=own)
-    view = {"speed": speed, "status": status}
+    return Opened(file.setup, own, state, own_optimizer, {"speed": speed, "status": status})
+
+
+def install(session: Session, opened: Opened) -> None:
+    """Make the session what a checked file holds (a refused file never gets here, so it changes nothing)."""
+    session.reconfigure(opened.setup.model_copy(deep=True), opened.own_optimizer, own_data=opened.own_data)
     try:
-        adopt(session, state, view)  # the speed and status shown beside the training; the surface is chosen anew
+        adopt(session, opened.state, opened.view)  # the speed and status shown; the surface is chosen anew
     except ValueError as exc:  # cannot happen after checked(); said plainly all the same
         raise FieldError("training", f"training: {exc}") from None
