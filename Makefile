@@ -92,3 +92,4 @@ bench: $(VENV)/.installed-bench chromium
 	$(VENV)/bin/python bench/storage.py
 	$(VENV)/bin/python bench/poll.py
 	$(VENV)/bin/python bench/curvature.py
+	$(VENV)/bin/python bench/sessionfile.py
