@@ -35,6 +35,9 @@ def edit(session: Session, m: Any) -> None:
     if recurrent.is_rnn(trainer) or session.domain is None:
         raise FieldError("type", "type: only a data set of points in the plane can be drawn on (a worked example "
                                  "brings its own cases; choose a data set first)")
+    if session.race.race is not None:
+        raise FieldError("type", "type: the points cannot change during a race (its contestants train on the same "
+                                 "data); stop the race first")
     data = trainer.data
     try:
         if m.type == "add_point":

@@ -81,7 +81,8 @@ class RaceState:
             raise FieldError("resolution", f"resolution: at most {s.settings.max_surface_resolution} points a "
                                            f"side, got {m.resolution}")
         optimizers = [contestant_optimizer(k, c) for k, c in enumerate(m.contestants)]
-        base = build_trainer(s.config, s.settings, s.own_optimizer)  # the setup's starting weights and data
+        # The setup's starting weights, and its data (your own points, when the session has them).
+        base = build_trainer(s.config, s.settings, s.own_optimizer, s.own_data)
         if isinstance(base.model, Curve):
             raise FieldError("type", "type: the curve has one parameter: there is no plane to race on")
         n = len(optimizers)

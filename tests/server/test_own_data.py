@@ -357,3 +357,19 @@ def test_worked_examples_and_built_in_sets_open_from_a_file_exactly(live, config
     assert weights_of(mine).tobytes() == weights_of(original).tobytes()
     teacher.close()
     page.close()
+
+
+def test_a_race_runs_on_own_points_and_they_stay_put_during_it(pair):
+    live, session, token, teacher, student = pair
+    teacher.control({"type": "add_point", "x": [0.9, -0.9], "label": 1})
+    data_where(student, lambda d: d["dataset"] == "own")
+    contestants = [{"optimizer": "sgd", "hyper": {"lr": 0.1}}, {"optimizer": "adam", "hyper": {"lr": 0.01}}]
+    assert teacher.control({"type": "race_start", "contestants": contestants, "resolution": 10})["type"] == "ack"
+    reply = teacher.control({"type": "remove_point", "index": 0})
+    assert reply["type"] == "error" and reply["field"] == "type" and "race" in reply["message"]
+    assert teacher.control({"type": "step"})["type"] == "ack"
+    header, _ = teacher.expect("frame", step=1)
+    assert header["race"]["step"] == 1
+    assert httpx.get(f"{live.http}/api/sessions/{session}").json()["step"] == 1
+    race = live.app.state.registry.sessions[session].race.race  # the server runs in this process
+    assert [t.n_train for t in race.trainers] == [21, 21], "every contestant trains on the 21 own points"
