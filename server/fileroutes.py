@@ -18,7 +18,7 @@ from .deps import get_registry, get_settings
 from .guard import TooLarge, origin_allowed, read_body
 from .protocol import FieldError
 from .registry import Registry
-from .routes import refused, session_for
+from .routes import open_or_refuse, refused
 from .session import Session
 from .settings import Settings
 
@@ -32,7 +32,7 @@ async def controlled(request: Request, session_id: str, registry: Registry, sett
     """The session, when the request comes from this server's page with the session's control token."""
     if not origin_allowed(request.headers, settings):
         return refused("origin", "origin: sessions are changed from this server's own page", 403)
-    session = await session_for(session_id, registry)
+    session = await open_or_refuse(registry, session_id)
     if isinstance(session, JSONResponse):
         return session
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
@@ -72,7 +72,7 @@ async def upload_points(session_id: str, request: Request, registry: RegistryDep
 
 @router.get("/api/sessions/{session_id}/file")
 async def save_session_file(session_id: str, registry: RegistryDep) -> Any:
-    session = await session_for(session_id, registry)
+    session = await open_or_refuse(registry, session_id)
     if isinstance(session, JSONResponse):
         return session
     try:

@@ -74,17 +74,6 @@ def refused(field: str, message: str, status: int) -> JSONResponse:
     return JSONResponse({"field": field, "message": message}, status_code=status)
 
 
-async def session_for(session_id: str, registry: Registry) -> Session | JSONResponse:
-    """The session with this id (from storage if it is kept there), or the refusal to answer with."""
-    try:
-        session = await registry.open(session_id)
-    except FieldError as exc:
-        return refused(exc.field, exc.message, 503)
-    if session is None:
-        return refused("session", await registry.why_missing(session_id), 404)
-    return session
-
-
 @router.post("/api/sessions", status_code=201)
 async def create_session(request: Request, registry: RegistryDep, settings: SettingsDep) -> Any:
     if not origin_allowed(request.headers, settings):  # another site's page may not fill our sessions
