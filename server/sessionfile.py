@@ -107,6 +107,8 @@ class OptimizerState(Strict):
     layout: Layout
     spans: Annotated[list[Span], Field(max_length=64)]
     keys: Annotated[list[Literal["change", "buf", "m", "v"]], Field(max_length=2)]
+    # The learning-rate schedule's settings (engine/schedules.py checks them when the state is restored).
+    schedule: Annotated[dict[str, float | int | str | None], Field(max_length=16)] | None = None
 
 
 class Training(BaseModel):

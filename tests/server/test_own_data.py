@@ -227,6 +227,8 @@ def test_a_session_file_opened_elsewhere_makes_the_same_next_update_bit_for_bit(
     session, token = live.create(**CONFIG)
     teacher = live.connect(session, token)
     teacher.control({"type": "add_point", "x": [0.3, 0.3], "label": 0})  # own data travels in the file
+    schedule = {"type": "schedule", "kind": "step", "step_size": 2, "gamma": 0.5}  # and the η schedule
+    assert teacher.control(schedule)["type"] == "ack"
     for _ in range(6):
         teacher.control({"type": "step"})
     r = httpx.get(f"{live.http}/api/sessions/{session}/file")
