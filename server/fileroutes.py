@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from . import owndata, sessionfile
 from .deps import get_registry, get_settings
 from .guard import TooLarge, origin_allowed, read_body
+from .mirror import Mirror
 from .protocol import FieldError
 from .registry import Registry
 from .routes import open_or_refuse, refused
@@ -27,12 +28,21 @@ RegistryDep = Annotated[Registry, Depends(get_registry)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
+async def trained_here(registry: Registry, session_id: str) -> Session | JSONResponse:
+    """The session, when this server process trains it (with several, another may: docs/scaling.md)."""
+    session = await open_or_refuse(registry, session_id)
+    if isinstance(session, Mirror):
+        return refused("session", "session: another server process trains this session; its files are served "
+                                  "there (docs/scaling.md, limits)", 503)
+    return session
+
+
 async def controlled(request: Request, session_id: str, registry: Registry, settings: Settings
                      ) -> Session | JSONResponse:
     """The session, when the request comes from this server's page with the session's control token."""
     if not origin_allowed(request.headers, settings):
         return refused("origin", "origin: sessions are changed from this server's own page", 403)
-    session = await open_or_refuse(registry, session_id)
+    session = await trained_here(registry, session_id)
     if isinstance(session, JSONResponse):
         return session
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
@@ -72,7 +82,7 @@ async def upload_points(session_id: str, request: Request, registry: RegistryDep
 
 @router.get("/api/sessions/{session_id}/file")
 async def save_session_file(session_id: str, registry: RegistryDep) -> Any:
-    session = await open_or_refuse(registry, session_id)
+    session = await trained_here(registry, session_id)
     if isinstance(session, JSONResponse):
         return session
     try:
