@@ -57,7 +57,10 @@ export function createLossChart(container, { capacity = 4000 } = {}) {
     const m = scaledMargin(MARGIN, scale);
     const box = { left: m.left, right: width - m.right, top: m.top, bottom: height - m.bottom };
     const hasTest = view.test.some(Number.isFinite);
-    key.querySelectorAll(".bl-loss-key-test").forEach((el) => el.setAttribute("opacity", hasTest ? 1 : 0.25));
+    const opacity = hasTest ? "1" : "0.25";
+    key.querySelectorAll(".bl-loss-key-test").forEach((el) => {
+      if (el.getAttribute("opacity") !== opacity) el.setAttribute("opacity", opacity); // unchanged: no restyle
+    });
     if (view.length === 0) {
       frame = null;
       drawEmpty(ctx, box, scale);

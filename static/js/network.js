@@ -63,6 +63,19 @@ function svg(tag, attrs = {}, parent = null) {
   return el;
 }
 
+/**
+ * A weight as the drawing shows it: in steps of ref / 64, where ref is the weight of the deepest colour and
+ * the widest stroke. A step is about 0.1 px of width and 2 of 255 in colour, which nobody sees; without it
+ * nearly every connection changed its attributes every frame while training, and the page spent as long
+ * restyling and repainting the drawing as on everything else (bench/browser.py). The numbers a hover or
+ * the tables show are the exact ones.
+ */
+function drawn(w, ref) {
+  if (w === undefined || !Number.isFinite(w) || !(ref > 0)) return w;
+  return (Math.round((w / ref) * STEPS_PER_REF) / STEPS_PER_REF) * ref;
+}
+const STEPS_PER_REF = 64;
+
 /** Sets an attribute only when its text changes (most frames change few of them). */
 function setAttr(el, cache, key, name, text) {
   if (cache[key] !== text) {
@@ -223,12 +236,12 @@ export function createNetworkView(container, { onHover, onPick = () => {}, onSel
     const ref = domains.weightRef;
 
     parts.links.forEach((link, n) => {
-      const w = next.weights?.[link.l]?.[link.k];
+      const w = drawn(next.weights?.[link.l]?.[link.k], ref);
       setAttr(link.line, cache, `ls${n}`, "stroke", w === undefined ? "#ccc" : rgbCss(signColor(w, ref)));
       setAttr(link.line, cache, `lw${n}`, "stroke-width", strokeWidth(w ?? 0, { ref, max: parts.maxStroke }).toFixed(2));
     });
     parts.biases.forEach((bias, n) => {
-      const b = next.biases?.[bias.l]?.[bias.j];
+      const b = drawn(next.biases?.[bias.l]?.[bias.j], ref);
       setAttr(bias.rect, cache, `bf${n}`, "fill", b === undefined ? "#ccc" : rgbCss(signColor(b, ref)));
     });
     parts.nodes.forEach((row, l) => {

@@ -54,8 +54,13 @@ export function renderPhases(list, sizes, phase, step) {
     const item = list.children[k];
     item.classList.toggle("done", s.state === "done");
     item.classList.toggle("current", s.state === "current");
-    if (s.state === "current") item.setAttribute("aria-current", "step");
-    else item.removeAttribute("aria-current");
+    const current = s.state === "current";
+    // Only on a change: rewriting the same attribute every frame still invalidates style and paint.
+    if (current !== item.hasAttribute("aria-current")) {
+      if (current) item.setAttribute("aria-current", "step");
+      else item.removeAttribute("aria-current");
+    }
   });
-  list.title = phaseSentence(phase, step);
+  const sentence = phaseSentence(phase, step);
+  if (list.title !== sentence) list.title = sentence;
 }

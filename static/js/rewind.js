@@ -55,30 +55,55 @@ export function createRewindControls(doc, { act, controls }) {
   $("forward").addEventListener("click", forward);
   scrubber.addEventListener("input", () => seek(Number(scrubber.value)));
 
+  // While playing, the step moves every frame; the scrubber follows ten times a second (a person cannot read
+  // it faster), and the newest frame is always shown in the end. Every change here repaints the controls
+  // column, which cost the page as much as drawing the network (bench/browser.py, a Chromium trace).
+  let pending = null;
+  let shownAt = -Infinity;
   function setFrame(header) {
+    const wait = header.playing ? shownAt + FOLLOW_MS - performance.now() : 0;
+    if (wait > 0) {
+      if (pending === null) setTimeout(() => show(pending), wait);
+      pending = header;
+      return;
+    }
+    show(header);
+  }
+
+  function show(header) {
+    pending = null;
+    shownAt = performance.now();
     const state = historyState(header.step, header.history, header.in_update);
     const may = controls();
     // data-locked keeps the page's role switch (which enables every control of a presenter) off them.
     lock($("back"), !may || !state.back);
     lock($("forward"), !may || !state.forward);
     lock(scrubber, !may || state.last === state.first);
-    scrubber.min = String(state.first);
-    scrubber.max = String(state.last);
-    if (doc.activeElement !== scrubber || !seeking) scrubber.value = String(header.step);
+    setProperty(scrubber, "min", String(state.first));
+    setProperty(scrubber, "max", String(state.last));
+    if (doc.activeElement !== scrubber || !seeking) setProperty(scrubber, "value", String(header.step));
     const label = historyLabel(header.step, header.history);
-    if ($("scrubber-label").textContent !== label) $("scrubber-label").textContent = label;
-    scrubber.setAttribute("aria-valuetext", label);
-    scrubber.title = state.first > 0
+    setProperty($("scrubber-label"), "textContent", label);
+    if (scrubber.getAttribute("aria-valuetext") !== label) scrubber.setAttribute("aria-valuetext", label);
+    setProperty(scrubber, "title", state.first > 0
       ? `The last ${formatCount(state.last - state.first)} updates are kept (from update ${formatCount(state.first)}): drag to go back and forth.`
-      : "Every update so far is kept: drag to go back and forth.";
-    doc.getElementById("history").dataset.step = String(header.step);
-    doc.getElementById("history").dataset.last = String(state.last);
+      : "Every update so far is kept: drag to go back and forth.");
+    const history = doc.getElementById("history").dataset;
+    setProperty(history, "step", String(header.step));
+    setProperty(history, "last", String(state.last));
   }
 
   return { setFrame, back, forward };
 }
 
+const FOLLOW_MS = 100;
+
+/** Sets only what changes: writing the same value still invalidates style and paint. */
+function setProperty(target, name, value) {
+  if (target[name] !== value) target[name] = value;
+}
+
 function lock(el, off) {
-  el.disabled = off;
-  el.dataset.locked = off ? "1" : "0";
+  setProperty(el, "disabled", off);
+  setProperty(el.dataset, "locked", off ? "1" : "0");
 }
