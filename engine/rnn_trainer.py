@@ -199,6 +199,10 @@ class RNNTrainer:
         self.history.offer(self.step_count, np.array([loss, float(np.mean(self._recent))]),
                            force=self.diverged is not None)
 
+    def record_losses(self) -> None:
+        """Nothing to add: every update is logged as it happens (the feed-forward Trainer logs at its own pace
+        while playing, and a person stepping or a run that stops calls this to log the update it stopped at)."""
+
     def losses(self) -> tuple[float, float]:
         """The loss of the next window with the weights as they are now, and the mean of the last pass's
         window losses (NaN before the first update)."""

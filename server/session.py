@@ -408,7 +408,7 @@ class Session:
             phase = action()
         except DivergedError as exc:
             raise FieldError("type", f"type: cannot go on: {exc} (step back or reset)") from None
-        if phase.kind == "update" and not recurrent.is_rnn(self.trainer):  # it logs every update itself
+        if phase.kind == "update":
             self.trainer.record_losses()
         self._sync_config()
         if self.trainer.diverged:

@@ -60,6 +60,20 @@ def test_live_learning_rate_and_the_sample_panel(rnn_page):
     assert header["rnn"]["sample"] == twin.sample(30, 0.0, seed=0)
 
 
+def test_play_until_runs_the_recurrent_model_and_stops_where_asked(rnn_page):
+    # A lesson catching up (at once) and a played stop (checked after each slice) on the char-RNN: both paths
+    # once called the feed-forward trainer's record_losses, which the RNN does not need (it logs every update).
+    assert rnn_page.control({"type": "play_until", "update": 5, "at_once": True})["type"] == "ack"
+    header, arrays = rnn_page.expect("frame", step=5)
+    twin = rnn_trainer("hello", optimizer="sgd", lr=0.5)
+    twin.run(5)  # the same path the server takes for a run at once (run and step differ in the loss's last bit)
+    np.testing.assert_array_equal(arrays["rnn_W_hh"], twin.model.W_hh)
+    assert header["playing"] is False
+    assert rnn_page.control({"type": "play_until", "update": 40})["type"] == "ack"
+    header, _ = rnn_page.expect("frame", timeout=30, playing=False, step=40)
+    assert header["diverged"] is None
+
+
 def _frame_with(page, **rnn):
     for _ in range(50):
         header, arrays = page.expect("frame")
