@@ -155,7 +155,7 @@ export function createSurfaceView(container) {
       return;
     }
     const key = html("div", "bl-legend-item bl-legend-shapes", legend);
-    key.innerHTML = `<svg width="380" height="16" viewBox="0 0 380 16" aria-hidden="true">
+    key.innerHTML = `<svg width="430" height="16" viewBox="0 0 430 16" aria-hidden="true">
         <path d="M2,12 L14,6 L26,9" fill="none" stroke="#111" stroke-width="3.2"/><path d="M2,12 L14,6 L26,9" fill="none" stroke="#fff" stroke-width="1.5"/>
         <text x="32" y="12">path so far</text>
         <circle cx="112" cy="8" r="5" fill="${NOW_COLOUR}" stroke="#fff" stroke-width="1.5"/><text x="122" y="12">now</text>
