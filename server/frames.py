@@ -114,8 +114,10 @@ def frame_arrays(trainer: Trainer, view: Phase, position: int | None) -> dict[st
             arrays[f"biases_before.{l}"] = ("f8", before.biases[l])
     changes = view.changes if view.kind == "update" else trainer.last_changes
     for l in range(model.n_layers):
-        arrays[f"change_weights.{l}"] = ("f8", changes.get(f"weights[{l}]", np.zeros_like(model.weights[l])))
-        arrays[f"change_biases.{l}"] = ("f8", changes.get(f"biases[{l}]", np.zeros_like(model.biases[l])))
+        change_w, change_b = changes.get(f"weights[{l}]"), changes.get(f"biases[{l}]")
+        # Zeros only where no change is kept (before the first update): not made, and dropped, every frame.
+        arrays[f"change_weights.{l}"] = ("f8", np.zeros_like(model.weights[l]) if change_w is None else change_w)
+        arrays[f"change_biases.{l}"] = ("f8", np.zeros_like(model.biases[l]) if change_b is None else change_b)
     arrays["trajectory"] = ("f8", model.flat())
     return arrays
 
