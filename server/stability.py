@@ -230,9 +230,7 @@ class Stability:
         # about a tenth of its time (cProfile of Session.frame_base).
         key = (found, trainer, opt.schedule, opt.name, momentum, eta, float(opt.lr), measuring, self.auto,
                self.error)
-        if self._reported is not None and all(
-            a is b or (type(a) in (int, float, str, bool) and a == b) for a, b in zip(key, self._reported[0], strict=True)
-        ):
+        if self._reported is not None and all(map(_same, key, self._reported[0])):
             return self._reported[1]
         self._reported = (key, self._build_report(trainer, opt, found, momentum, eta, measuring))
         return self._reported[1]
@@ -271,3 +269,8 @@ class Stability:
                    else "stable on a bowl this curved")
         return (f"η in force {eta:.3g} is {where} the limit of {limit.label}, {limit.formula} = "
                 f"{limit.eta_max:.3g} ({lam}): {verdict}.")
+
+
+def _same(a: Any, b: Any) -> bool:
+    """The same object, or an equal plain value (a new estimate or schedule is a new object)."""
+    return a is b or (type(a) in (int, float, str, bool) and a == b)
