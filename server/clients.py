@@ -19,7 +19,7 @@ import time
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
-from starlette.websockets import WebSocket
+from starlette.websockets import WebSocket, WebSocketDisconnect
 
 if TYPE_CHECKING:
     from .session import Session
@@ -184,5 +184,6 @@ class Client:
 
 
 def _log_failure(task: asyncio.Task[None]) -> None:
-    if not task.cancelled() and task.exception() is not None:
+    # A page that went away ends its sender too: that is no failure.
+    if not task.cancelled() and not isinstance(task.exception(), (type(None), WebSocketDisconnect, OSError)):
         log.error("a page's sender failed; the page gets nothing more until it reconnects", exc_info=task.exception())
