@@ -93,3 +93,4 @@ bench: $(VENV)/.installed-bench chromium
 	$(VENV)/bin/python bench/poll.py
 	$(VENV)/bin/python bench/curvature.py
 	$(VENV)/bin/python bench/sessionfile.py
+	$(VENV)/bin/python bench/picture.py
