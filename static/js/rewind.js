@@ -63,7 +63,7 @@ export function createRewindControls(doc, { act, controls }) {
   function setFrame(header) {
     const wait = header.playing ? shownAt + FOLLOW_MS - performance.now() : 0;
     if (wait > 0) {
-      if (pending === null) setTimeout(() => show(pending), wait);
+      if (pending === null) setTimeout(() => pending !== null && show(pending), wait); // unless shown meanwhile
       pending = header;
       return;
     }
