@@ -62,7 +62,8 @@ SURFACES = {  # the page's surface choices; the two weights are picked through t
 }
 # Tall enough that all four views (network, decision map, loss curve, loss surface) are on screen at once:
 # what is drawn off screen may skip rasterizing, and "smooth with any surface" is about a surface one sees.
-VIEWPORT = {"width": 1600, "height": 1600}
+# 1,800 px since each panel's head got a "Save picture" button (the surface's wraps to a line of its own).
+VIEWPORT = {"width": 1600, "height": 1800}
 VIEWS = ("#network-view", "#map-view", "#loss-view", "#surface-view")
 TARGET_FPS = {"quiet": 60.0, "busy": 55.0}
 FPS_SLACK = 1.0  # a 60 Hz page measured over seconds reads 59.x: one frame a second of slack for "60"
