@@ -18,7 +18,7 @@ from .chartext import CharText
 from .history import DecimatingLog
 from .optimizers import Optimizer
 from .rnn import RNN, RNNGradients, RNNTrace, clip_by_norm
-from .trainer import DivergedError
+from .trainer import PhasedUpdates
 
 Array = np.ndarray
 
@@ -50,7 +50,7 @@ class TimePhase:
     changes: dict[str, Array] = field(default_factory=dict)
 
 
-class RNNTrainer:
+class RNNTrainer(PhasedUpdates):
     """Owns an RNN, its optimizer, the text and the logs. window: T, the steps per update; clip: the largest
     gradient norm (None: no clipping); seed: the sampler's generator."""
 
@@ -144,28 +144,6 @@ class RNNTrainer:
         self._after_update(loss)
         return TimePhase("update", step, start, trace, loss, None, grads.dy, grads.dh, grads.draw, {}, grads,
                          norm, self.clip is not None and norm > self.clip, changes)
-
-    def next_phase(self) -> TimePhase:
-        if self.diverged is not None:
-            raise DivergedError(self.diverged)
-        if self._phases is None:
-            self._phases = self._update_phases()
-        with np.errstate(all="ignore"):
-            phase = next(self._phases)
-        if phase.kind == "update":
-            self._phases = None
-        self.last_phase = phase
-        return phase
-
-    @property
-    def in_update(self) -> bool:
-        return self._phases is not None
-
-    def step(self) -> TimePhase:
-        phase = self.next_phase()
-        while phase.kind != "update":
-            phase = self.next_phase()
-        return phase
 
     def run(self, n: int) -> int:
         """n whole updates, no phases kept (finishing any update under way first); fewer only on divergence."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -68,7 +69,40 @@ class Phase:
         }
 
 
-class Trainer:
+class PhasedUpdates:
+    """An update as a generator of phases, run one phase at a time or whole: what the feed-forward Trainer and
+    the char-RNN's share. A subclass sets ``_phases = None``, ``last_phase``, ``diverged`` and yields its
+    phases from ``_update_phases()``, the last one of kind 'update'."""
+
+    def next_phase(self) -> Any:  # each trainer's own phase type
+        """Run the next phase of the current update (starting a new update if none is under way)."""
+        self._check_alive()
+        if self._phases is None:
+            self._phases = self._update_phases()
+        with np.errstate(all="ignore"):
+            phase = next(self._phases)
+        if phase.kind == "update":
+            self._phases = None
+        self.last_phase = phase
+        return phase
+
+    @property
+    def in_update(self) -> bool:
+        return self._phases is not None
+
+    def step(self) -> Any:
+        """Finish the update under way, or run one whole update; return its 'update' phase."""
+        phase = self.next_phase()
+        while phase.kind != "update":
+            phase = self.next_phase()
+        return phase
+
+    def _check_alive(self) -> None:
+        if self.diverged is not None:
+            raise DivergedError(self.diverged)
+
+
+class Trainer(PhasedUpdates):
     """Owns a model, its optimizer, the data and the logs of a training run.
 
     batch_size: 1 (stochastic), k (mini-batches of k, reshuffled each epoch with ``seed``) or None (full batch).
@@ -271,29 +305,6 @@ class Trainer:
         )
         yield update
 
-    def next_phase(self) -> Phase:
-        """Run the next phase of the current update (starting a new update if none is under way)."""
-        self._check_alive()
-        if self._phases is None:
-            self._phases = self._update_phases()
-        with np.errstate(all="ignore"):
-            phase = next(self._phases)
-        if phase.kind == "update":
-            self._phases = None
-        self.last_phase = phase
-        return phase
-
-    @property
-    def in_update(self) -> bool:
-        return self._phases is not None
-
-    def step(self) -> Phase:
-        """Finish the update under way, or run one whole update; return its 'update' phase."""
-        phase = self.next_phase()
-        while phase.kind != "update":
-            phase = self.next_phase()
-        return phase
-
     def run(self, n: int) -> int:
         """Run n whole updates with no snapshots (finishing any update under way first). Returns updates done;
         fewer than n only when training diverged."""
@@ -438,10 +449,6 @@ class Trainer:
             train = self.model.mean_error(trace, self.T_train)
             test = self.model.loss(self.X_test, self.T_test) if len(self.X_test) else math.nan
         return trace, train, test
-
-    def _check_alive(self) -> None:
-        if self.diverged is not None:
-            raise DivergedError(self.diverged)
 
     # -- looking closer -----------------------------------------------------------------------------------
 
