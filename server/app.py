@@ -7,11 +7,11 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from . import fileroutes, join, routes, ws
 from .guard import allowed_hosts
+from .pagefiles import PageFiles
 from .registry import Registry
 from .settings import Settings
 
@@ -48,5 +48,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(join.router)
     app.include_router(fileroutes.router)
     app.include_router(ws.router)
-    app.mount("/static", StaticFiles(directory=routes.page_folder("static")), name="static")
+    app.mount("/static", PageFiles(routes.page_folder("static")), name="static")
     return app

@@ -1,0 +1,92 @@
+"""The page's own files (``static/``), served from memory.
+
+A first visit loads about 50 modules at once. Starlette's ``StaticFiles`` stats and reads every file through the
+thread pool, about 2 ms a request here, so the modules arrived over a quarter of a second while the page waited
+(issue 8, bench/browser.py's first drawn frame). The files are small (about 0.5 MB in all), so each is read once
+and kept with its ETag; a stat per request notices an edited file, so development needs no restart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+from dataclasses import dataclass
+from pathlib import Path
+
+from starlette.types import Receive, Scope, Send
+
+# Revalidate every time (the ETag makes that a 304 without a body): an edited module must never be served stale
+# beside new ones, since the modules import each other by name without a version.
+CACHE_CONTROL = b"no-cache"
+MAX_FILE_BYTES = 4 << 20  # a bound on what one file may add to memory; the page's largest is about 60 KB
+TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".json": "application/json",
+         ".svg": "image/svg+xml", ".png": "image/png", ".woff2": "font/woff2", ".txt": "text/plain; charset=utf-8"}
+
+
+@dataclass(frozen=True)
+class PageFile:
+    stamp: tuple[int, int]  # (mtime_ns, size): what says the file on disk changed
+    body: bytes
+    etag: bytes
+    content_type: bytes
+
+
+class PageFiles:
+    """An ASGI app for GET and HEAD of the files under ``folder``; nothing outside it is ever opened."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder.resolve()
+        self.files: dict[str, PageFile] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        assert scope["type"] == "http"
+        if scope["method"] not in ("GET", "HEAD"):
+            await respond(send, 405, b"Method Not Allowed", [(b"allow", b"GET, HEAD")])
+            return
+        found = self.lookup(scope["path"][len(scope.get("root_path", "")):])
+        if found is None:
+            await respond(send, 404, b"Not Found")
+            return
+        headers = [(b"etag", found.etag), (b"cache-control", CACHE_CONTROL)]
+        asked = dict(scope["headers"]).get(b"if-none-match", b"")
+        if found.etag in (tag.strip() for tag in asked.split(b",")):
+            await respond(send, 304, b"", headers)
+            return
+        headers.append((b"content-type", found.content_type))
+        await respond(send, 200, b"" if scope["method"] == "HEAD" else found.body, headers, len(found.body))
+
+    def lookup(self, path: str) -> PageFile | None:
+        relative = path.lstrip("/")
+        if not relative or "\\" in relative or "\0" in relative:
+            return None
+        full = (self.folder / relative).resolve()
+        if not full.is_relative_to(self.folder):  # "..", or a link that leads out
+            return None
+        try:
+            stat = full.stat()
+        except OSError:
+            return None
+        if not full.is_file() or stat.st_size > MAX_FILE_BYTES:
+            return None
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        cached = self.files.get(relative)
+        if cached is not None and cached.stamp == stamp:
+            return cached
+        try:
+            body = full.read_bytes()
+        except OSError:
+            return None
+        kind = TYPES.get(full.suffix) or mimetypes.guess_type(full.name)[0] or "application/octet-stream"
+        etag = b'"' + hashlib.sha256(body).hexdigest()[:32].encode() + b'"'
+        self.files[relative] = PageFile(stamp, body, etag, kind.encode())
+        return self.files[relative]
+
+
+async def respond(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]] | None = None,
+                  length: int | None = None) -> None:
+    size = len(body) if length is None else length
+    await send({"type": "http.response.start", "status": status,
+                "headers": [*(headers or []), (b"content-length", str(size).encode())] if status != 304
+                else (headers or [])})
+    await send({"type": "http.response.body", "body": body})
+
