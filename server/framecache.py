@@ -1,8 +1,8 @@
 """A session's frame, packed once per display tick, the same bytes for every page that follows it.
 
 Training moves the state hundreds of times a second; a page takes at most a frame per tick. So the newest
-frame is packed when a page first asks for it and kept for the rest of the tick (a control message asks for
-a fresh one at once), and three hundred pages cost one pack, not three hundred.
+frame is packed when a page first asks for it and kept for the rest of the display tick it was packed in
+(a control message asks for a fresh one at once), and three hundred pages cost one pack, not three hundred.
 
 The loss points ride along numbered: a frame carries the points recorded with sequence numbers in
 (loss_from, loss_to] of history generation g (the loss log's own numbers, engine/history.py). A page that
@@ -52,9 +52,9 @@ class FrameCache:
     def newest(self) -> Packed:
         s, p = self.session, self.packed
         generation = s.history_generation
+        same_tick = p is not None and tick_slot(p.at, s) == tick_slot(time.monotonic(), s)
         if p is not None and p.generation == generation and (
-            p.version == s.version
-            or (p.version >= self.must_show and time.monotonic() - p.at < 1.0 / s.settings.display_hz)
+            p.version == s.version or (p.version >= self.must_show and same_tick)
         ):
             return p
         history = s.trainer.history
@@ -87,7 +87,7 @@ class FrameCache:
         p = self.packed
         if p is None or p.version == self.session.version:
             return None
-        return p.at + 1.0 / self.session.settings.display_hz
+        return (tick_slot(p.at, self.session) + 1) / self.session.settings.display_hz
 
     def _catch_up(self, p: Packed, start: int) -> bytes:
         key = (p.generation, start, p.loss_from)
@@ -100,3 +100,10 @@ class FrameCache:
                       "loss_restart": start == 0}
             self._catch_ups[key] = pack(header, loss_arrays(steps[:keep], rows[:keep]))
         return self._catch_ups[key]
+
+
+def tick_slot(moment: float, session: Session) -> int:
+    """The display tick a moment falls in. A frame is shared for the rest of its tick, not for a tick from its
+    packing: a page that wakes once a tick always finds its next frame in a new slot, where "a tick since the
+    pack" made it wait for the pack's own lateness too, and pages got 56 frames/s instead of 60 (issue 8)."""
+    return int(moment * session.settings.display_hz)

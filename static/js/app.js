@@ -378,7 +378,7 @@ function receive(message) {
 function draw() {
   requestAnimationFrame(draw);
   if (!connection) return;
-  const frame = connection.takeNewest("frame");
+  const frame = connection.takeFrame();
   const grid = connection.takeNewest("grid");
   const surface = connection.takeNewest("surface");
   const loss = connection.takeLoss();

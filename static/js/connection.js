@@ -1,6 +1,6 @@
 // One WebSocket to one session: hello/welcome, replies matched to requests, automatic reconnect with backoff
-// (the client id survives reconnects), and only the newest frame, grid and surface kept: a fast server never
-// queues stale pictures in the page. Loss points ride on every frame (and a `loss` message brings those of frames
+// (the client id survives reconnects), and only the newest grid and surface kept, and at most FRAMES_WAITING
+// frames: a fast server never queues stale pictures in the page. Loss points ride on every frame (and a `loss` message brings those of frames
 // this page skipped), so they are gathered as they arrive.
 
 import { decodeMessage, hello } from "./protocol.js";
@@ -13,6 +13,10 @@ export const FATAL_CLOSE = {
 };
 
 export const MAX_PENDING_LOSS = 20000;
+// Frames come at the display's rate but not in step with it: two may land within one animation frame and
+// none within the next. Drawing only the newest skipped one frame in ten (49 drawn of 54 received a second,
+// bench/browser.py); keeping one waiting draws each, at most one animation frame late.
+export const FRAMES_WAITING = 2;
 // Transitions kept for tests and measurement; a page left open for days keeps only the newest.
 export const MAX_TRANSITIONS = 100;
 
@@ -43,7 +47,7 @@ export function newClientId(random = Math.random) {
  * onState(state, detail): "connecting" | "open" | "reconnecting" (detail: seconds until the next try) | "closed".
  * onWelcome(welcome): after each (re)connection. onMessage(message): every JSON message but replies to
  * request() (those settle the request's promise) and every binary one as it arrives.
- * Returns {request, send, takeNewest, takeLoss, close, state, transitions}: transitions lists every state
+ * Returns {request, send, takeFrame, takeNewest, takeLoss, close, state, transitions}: transitions lists every state
  * change as {state, detail}, oldest first, so a test can see a state that its label showed only for a moment.
  */
 export function connect(options) {
@@ -62,7 +66,8 @@ export function connect(options) {
   let stopped = false;
   let nextId = 1;
   const pending = new Map(); // id -> {resolve, reject, message}
-  const newest = { frame: null, grid: null, surface: null, race: null };
+  let frames = []; // not drawn yet, oldest first
+  const newest = { grid: null, surface: null, race: null };
   const received = { frame: 0, grid: 0, surface: 0, race: 0 }; // counts, for measurement
   const transitions = [];
   // Loss points waiting to be drawn, copied out of their frames so that a hidden tab (no animation frames)
@@ -101,7 +106,8 @@ export function connect(options) {
     if (type === "frame") {
       if (header.loss_restart) loss = { steps: [], train: [], test: [], restart: true }; // cut back: from its start
       if (message.arrays.loss_steps?.length) keepLoss(message.arrays);
-      newest.frame = message;
+      frames.push(message);
+      if (frames.length > FRAMES_WAITING) frames.shift();
     } else if (type === "loss") {
       // The points a skipped frame carried, sent just before the next frame (docs/protocol.md): in order.
       if (header.loss_restart) loss = { steps: [], train: [], test: [], restart: true };
@@ -109,7 +115,10 @@ export function connect(options) {
       return;
     } else if (type === "grid" || type === "surface" || type === "race") {
       newest[type] = message;
+      // A frame from before a new surface holds a point on the old one: only later frames are drawn on it.
+      if (type === "surface") frames = [];
     } else if (type === "welcome") {
+      frames = [];
       attempt = 0;
       setState("open");
       onWelcome(header);
@@ -121,6 +130,7 @@ export function connect(options) {
       else resolve(header);
       if (type !== "gradcheck") return;
     }
+    if (type === "data") frames = []; // new data, perhaps a new network: frames from before it are of the old
     onMessage(message);
   }
 
@@ -169,7 +179,12 @@ export function connect(options) {
     });
   }
 
-  /** The newest message of a kind ("frame", "grid", "surface") not yet taken, or null. */
+  /** The oldest frame not yet drawn, or null: one per animation frame, in order. */
+  function takeFrame() {
+    return frames.shift() ?? null;
+  }
+
+  /** The newest message of a kind ("grid", "surface", "race") not yet taken, or null. */
   function takeNewest(kind) {
     const message = newest[kind];
     newest[kind] = null;
@@ -205,5 +220,5 @@ export function connect(options) {
   }
 
   open();
-  return { request, send, takeNewest, takeLoss, close, received, transitions, get state() { return state; } };
+  return { request, send, takeFrame, takeNewest, takeLoss, close, received, transitions, get state() { return state; } };
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { backoff, connect, connectionLabel, MAX_TRANSITIONS, newClientId } from "../../static/js/connection.js";
+import { backoff, connect, connectionLabel, FRAMES_WAITING, MAX_TRANSITIONS, newClientId } from "../../static/js/connection.js";
 import { encodeBinary } from "../../static/js/protocol.js";
 
 // A stand-in for the browser's WebSocket: records what the page sends, lets the test play the server.
@@ -63,13 +63,15 @@ test("the first message is hello with the token and the client id", () => {
   assert.equal(welcomes[0].role, "controller");
 });
 
-test("only the newest frame is kept, but the loss points of every frame are", () => {
+test("the two newest frames wait, drawn in order, and the loss points of every frame are kept", () => {
   const { conn, sockets } = opened();
   sockets[0].serverSends(frame(1, [1]));
   sockets[0].serverSends(frame(2, [2]));
   sockets[0].serverSends(frame(3, []));
-  assert.equal(conn.takeNewest("frame").header.step, 3);
-  assert.equal(conn.takeNewest("frame"), null, "a frame is drawn once");
+  assert.equal(FRAMES_WAITING, 2);
+  assert.equal(conn.takeFrame().header.step, 2, "the oldest of those waiting first");
+  assert.equal(conn.takeFrame().header.step, 3);
+  assert.equal(conn.takeFrame(), null, "a frame is drawn once");
   assert.deepEqual(conn.takeLoss(), { steps: [1, 2], train: [1 / 2, 1 / 3], test: [2 / 2, 2 / 3] });
   assert.equal(conn.takeLoss(), null);
 });
@@ -192,4 +194,16 @@ test("a replaced socket that closes late neither reconnects again nor speaks for
   assert.equal(sockets.length, 2);
   assert.equal(timers.timers.length, 0);
   assert.equal(states.at(-1), "open");
+});
+
+test("a new surface or new data drops the frames waiting from before it", () => {
+  const { conn, sockets } = opened();
+  sockets[0].serverSends(frame(1));
+  sockets[0].serverSends(frame(2));
+  sockets[0].serverSends(encodeBinary({ type: "surface", kind: "random" }, {}));
+  sockets[0].serverSends(frame(3));
+  assert.equal(conn.takeFrame().header.step, 3, "frames 1 and 2 hold points on the old surface");
+  sockets[0].serverSends(frame(4));
+  sockets[0].serverSends({ type: "data", edit: false });
+  assert.equal(conn.takeFrame(), null, "frame 4 was of the data before");
 });
