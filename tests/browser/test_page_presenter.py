@@ -64,7 +64,8 @@ def test_a_student_explores_on_their_own_and_goes_back_to_the_class(open_page, l
     weights = student.evaluate("() => window.backpropLab.network.weights.map((a) => Array.from(a))")
     expect(student.locator("#back-to-class")).to_be_hidden()
     student.click("#explore")
-    student.wait_for_function(f"() => window.backpropLab.session && window.backpropLab.session !== '{session}'")
+    # The page reloads on its new session: between the two, window.backpropLab is not there yet.
+    student.wait_for_function(f"() => window.backpropLab?.session && window.backpropLab.session !== '{session}'")
     wait_for_app(student)
     expect(student.locator("body")).to_have_attribute("data-role", "controller")
     expect(student.locator("#role")).to_contain_text("Exploring on your own")
@@ -81,7 +82,7 @@ def test_a_student_explores_on_their_own_and_goes_back_to_the_class(open_page, l
     assert state["step"] == 3 and state["config"]["hyper"]["lr"] == 0.03
 
     student.click("#back-to-class")
-    student.wait_for_function(f"() => window.backpropLab.session === '{session}'")
+    student.wait_for_function(f"() => window.backpropLab?.session === '{session}'")
     wait_for_app(student)
     expect(student.locator("body")).to_have_attribute("data-role", "viewer")
     expect(student.locator("#explore")).to_be_visible()

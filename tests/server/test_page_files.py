@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx2 as httpx
@@ -78,7 +79,9 @@ def test_an_edited_file_is_served_fresh_and_a_link_out_is_refused(tmp_path: Path
             return {"type": "http.request", "body": b""}
 
         scope = {"type": "http", "method": "GET", "path": path, "root_path": "", "headers": []}
-        asyncio.run(files(scope, receive, send))
+        # A thread of its own: the browser tests' event loop may be running in this one.
+        with ThreadPoolExecutor(1) as thread:
+            thread.submit(asyncio.run, files(scope, receive, send)).result()
         return sent[0]["status"], sent[1]["body"]
 
     assert get("/a.js") == (200, b"export const a = 1;\n")
