@@ -8,10 +8,13 @@ Printed for each window: the presenter's frames/s and updates/s, the viewers' fr
 server's CPU; then the same frame rates over the answering span alone (from the first answer sent to the last
 acknowledged: the answers are spread over one second, so the window's rate would dilute them), against the
 baseline window; for the answers: how many were acknowledged, and answer → ack latency (p50, p99), and how many
-tallies the presenter received (they are batched, TALLY_INTERVAL apart). The load average is printed at the start
+tallies the presenter received (they are batched, TALLY_INTERVAL apart). The viewers are lean clients in a
+process of their own (bench/leanws.py, --processes to spread them): read through the websockets library in this
+process, they fell seconds behind (ask → question 4.8 s with the server at 42 % of a core), and the span figures
+were the bench's own. The load average is printed at the start
 and the end: on a busy machine the figures say little.
 
-    .venv/bin/python bench/poll.py [--seconds 4] [--viewers 300]
+    .venv/bin/python bench/poll.py [--seconds 4] [--viewers 300] [--processes 1]
 """
 
 from __future__ import annotations
@@ -21,12 +24,14 @@ import asyncio
 import importlib.util
 import json
 import math
+import multiprocessing
 import os
 import random
 import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import websockets
 
@@ -35,6 +40,8 @@ sys.path.insert(0, str(ROOT))
 _spec = importlib.util.spec_from_file_location("bench_server", ROOT / "bench" / "server.py")
 bench_server = importlib.util.module_from_spec(_spec)  # its server process and CPU meter, not copied here
 _spec.loader.exec_module(bench_server)  # type: ignore[union-attr]
+
+import leanws  # noqa: E402
 
 from server.wire import unpack_header  # noqa: E402
 
@@ -131,18 +138,83 @@ class Page:
         return (steps[-1] - steps[0]) / ((b - a) if k == 0 else (end - b)) if len(steps) > 1 else 0.0
 
 
-class Clock:
-    """The two windows, set when the last page is welcomed (two seconds of play later, the baseline starts)."""
+def viewer_pages(port: int, session: str, count: int, conn: Any) -> None:
+    """``count`` viewers in a process of their own (lean clients, bench/leanws.py: through the websockets library
+    the one bench process reading 300 sockets fell seconds behind and made the figures its own). Says "ready"
+    once all are welcomed, takes the windows (a, b, end), and sends back what each page saw."""
+    pages = leanws.open_pages(count, "127.0.0.1", port, f"/ws/{session}", {"type": "hello", "token": None})
+    seen = [{"frames": [0, 0], "times": [], "asked": None, "sent_at": None, "acked_at": None, "latency": None,
+             "errors": []} for _ in pages]
+    welcomed: set[int] = set()
+    windows = [math.inf, math.inf, math.inf]
+    answers: dict[int, tuple[float, str]] = {}  # page index -> (when to answer, the question's id)
 
-    def __init__(self, pages: int, seconds: float) -> None:
-        self.waiting, self.seconds = pages, seconds
+    def on_text(page: leanws.Page, now: float, message: dict[str, Any]) -> None:
+        v = seen[page.index]
+        if message["type"] == "welcome":
+            welcomed.add(page.index)
+        elif message["type"] == "question" and message["question"] and v["asked"] is None:
+            v["asked"] = now - windows[1]
+            answers[page.index] = (now + random.random(), message["question"]["id"])  # within a second
+        elif message["type"] == "ack" and message.get("id") == "a":
+            v["acked_at"], v["latency"] = now, now - v["sent_at"]
+        elif message["type"] == "error":
+            v["errors"].append(message["message"])
+
+    def on_binary(page: leanws.Page, now: float, header: dict[str, Any]) -> None:
+        k = 0 if windows[0] <= now < windows[1] else 1 if windows[1] <= now < windows[2] else None
+        if header["type"] == "frame" and k is not None:
+            seen[page.index]["frames"][k] += 1
+            if k == 1:
+                seen[page.index]["times"].append(now)
+
+    def tick(now: float) -> None:
+        for index, (at, question) in list(answers.items()):
+            if now >= at:
+                del answers[index]
+                seen[index]["sent_at"] = time.monotonic()
+                pages[index].send_json({"type": "answer", "question": question, "value": "down", "id": "a"})
+
+    def done(now: float) -> bool:  # a viewer waits (30 s at most) for its answer's ack
+        return now >= windows[2] and (all(v["acked_at"] is not None for v in seen) or now >= windows[2] + 30)
+
+    leanws.run_pages(pages, lambda now: len(welcomed) == len(pages), on_binary, on_text)
+    conn.send("ready")
+    windows[:] = conn.recv()
+    leanws.run_pages(pages, done, on_binary, on_text, tick)
+    leanws.close_pages(pages)
+    conn.send(seen)
+
+
+class Viewer:
+    """What one viewer page saw, read from its process's report, with the same questions as Page answers."""
+
+    def __init__(self, seen: dict[str, Any], windows: tuple[float, float, float]) -> None:
+        self.windows = windows
+        self.frames, self.frame_times, self.asked = seen["frames"], seen["times"], seen["asked"]
+        self.sent_at, self.acked_at, self.latency = seen["sent_at"], seen["acked_at"], seen["latency"]
+        self.acked, self.errors = seen["acked_at"] is not None, seen["errors"]
+
+    def rate(self, k: int) -> float:
+        return Page.rate(self, k)  # type: ignore[arg-type]  # the same fields
+
+    def rate_between(self, start: float, end: float) -> float:
+        return Page.rate_between(self, start, end)  # type: ignore[arg-type]
+
+
+class Clock:
+    """The two windows, set when the presenter is welcomed (the viewers are by then): two seconds of play later,
+    the baseline starts. ``pipes`` take the windows to the viewers' processes."""
+
+    def __init__(self, seconds: float, pipes: list[Any]) -> None:
+        self.seconds, self.pipes = seconds, pipes
         self.windows = (math.inf, math.inf, time.monotonic() + 300)  # give up if they never all connect
 
     def welcomed(self) -> None:
-        self.waiting -= 1
-        if self.waiting == 0:
-            t0 = time.monotonic() + 2.0
-            self.windows = (t0, t0 + self.seconds, t0 + 2 * self.seconds)
+        t0 = time.monotonic() + 2.0
+        self.windows = (t0, t0 + self.seconds, t0 + 2 * self.seconds)
+        for pipe in self.pipes:
+            pipe.send(self.windows)
 
 
 async def run_all(pages: list[Page]) -> None:
@@ -153,18 +225,31 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--viewers", type=int, default=300)
+    parser.add_argument("--processes", type=int, default=1, help="processes the viewers are spread over")
     args = parser.parse_args()
     print(f"{os.cpu_count()} cores, {bench_server.load_average()} at the start")
     server = bench_server.ServerProcess()
     try:
         session, token = server.create(bench_server.PLAYING)
-        url = f"ws://127.0.0.1:{server.port}/ws/{session}"
-        clock = Clock(args.viewers + 1, args.seconds)
-        presenter = Page(url, token, clock)
-        viewers = [Page(url, None, clock) for _ in range(args.viewers)]
+        context = multiprocessing.get_context("spawn")
+        shares = [args.viewers // args.processes + (k < args.viewers % args.processes) for k in range(args.processes)]
+        pipes, procs = [], []
+        for share in shares:
+            mine, theirs = context.Pipe()
+            procs.append(context.Process(target=viewer_pages, args=(server.port, session, share, theirs), daemon=True))
+            procs[-1].start()
+            pipes.append(mine)
+        for pipe in pipes:
+            if not pipe.poll(300) or pipe.recv() != "ready":
+                raise RuntimeError("the viewers did not all connect")
+        clock = Clock(args.seconds, pipes)
+        presenter = Page(f"ws://127.0.0.1:{server.port}/ws/{session}", token, clock)
         cpu = bench_server.Measured(server)
         with cpu:
-            asyncio.run(run_all([presenter, *viewers]))
+            asyncio.run(run_all([presenter]))
+        viewers = [Viewer(seen, clock.windows) for pipe in pipes for seen in pipe.recv()]
+        for proc in procs:
+            proc.join(30)
     finally:
         server.stop()
     print(f"\nOne playing session, {args.viewers} viewers; {args.seconds:.0f} s without answers (baseline), then "
@@ -200,7 +285,7 @@ def main() -> None:
     errors = [e for page in (presenter, *viewers) for e in page.errors]
     if errors:
         print(f"{len(errors)} refusals, e.g. {errors[0]}")
-    print(f"server CPU over the run {cpu.server_cpu:.0%}, bench CPU {cpu.client_cpu:.0%}, "
+    print(f"server CPU over the run {cpu.server_cpu:.0%}, presenter's client CPU {cpu.client_cpu:.0%}, "
           f"{bench_server.load_average()}")
 
 

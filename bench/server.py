@@ -6,7 +6,9 @@
    doing the same updates in this process (updates/s, no server), and the display rate (60 frames/s).
 2. Viewers: one playing session, 300 viewer sockets (and the presenter): frames/s per viewer (median and
    slowest), how many distinct frames the server packed against how many it sent, the server's CPU.
-   Baseline, same run: the same session with its presenter alone.
+   Baseline, same run: the same session with its presenter alone. The viewers are lean clients in a process
+   of their own (bench/leanws.py): through the websockets library, in this process, they took a whole core
+   and set the figure themselves.
 3. First frame: from opening the WebSocket to the first frame's bytes, on a fresh session (median of 20).
    Baseline, same run: opening the WebSocket to the welcome (the round trips no frame can beat).
 4. The same work per epoch as TF Playground does (circle, 2-8-8-1 tanh, 250 training points, batch 10, loss
@@ -17,8 +19,8 @@
    and on N workers through Redis (docs/scaling.md): frames/s per client, p99 control → frame, every process's
    CPU (Redis's apart) and CPU per received frame, whose difference is the cost of going through Redis.
 
-The machine may be shared: every figure is printed with the load average (1 min) at its end, and the clients
-run in this process, whose CPU time is printed too (when it nears 100 %, the clients limit the figure).
+The machine may be shared: every figure is printed with the load average (1 min) at its end, and the clients'
+CPU time is printed too (when it nears 100 % of a core, the clients limit the figure).
 
     .venv/bin/python bench/server.py [--seconds 4] [--viewers 300] [--workers 2]
 """
@@ -28,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
 import statistics
 import sys
@@ -40,6 +43,7 @@ import websockets
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import leanws  # noqa: E402
 from serverproc import RedisServer, ServerProcess  # noqa: E402
 
 from engine.decision import data_domain, decision_grid  # noqa: E402
@@ -161,8 +165,10 @@ def engine_epochs_per_second(seconds: float) -> float:
     return epochs / (time.perf_counter() - start)
 
 
-async def run_all(watchers: list[Watcher], seconds: float, probe_every: float | None = 0.25) -> None:
-    warmup = 1.0 + len(watchers) / 100  # every page connected and in its stride before counting
+async def run_all(watchers: list[Watcher], seconds: float, probe_every: float | None = 0.25,
+                  warmup: float | None = None) -> None:
+    if warmup is None:
+        warmup = 1.0 + len(watchers) / 100  # every page connected and in its stride before counting
     await asyncio.gather(*(w.run(seconds, warmup=warmup, probe_every=probe_every if w.token else None)
                            for w in watchers))
 
@@ -188,24 +194,52 @@ def playing_sessions(seconds: float) -> None:
         server.stop()
 
 
-def viewers(seconds: float, count: int) -> None:
-    print("\n2. One playing session followed by viewers (baseline, same run: its presenter alone)")
+def lean_viewers(server: ServerProcess, session: str, count: int, processes: int) -> tuple[list, list]:
+    """Start ``count`` viewer pages of ``session`` in ``processes`` processes of their own (bench/leanws.py);
+    returns (the processes, their pipes) once every page has its welcome."""
+    context = multiprocessing.get_context("spawn")
+    procs, pipes = [], []
+    for k in range(processes):
+        mine, theirs = context.Pipe()
+        share = count // processes + (k < count % processes)
+        proc = context.Process(target=leanws.watch_frames, args=(server.port, session, share, theirs), daemon=True)
+        proc.start()
+        procs.append(proc)
+        pipes.append(mine)
+    for pipe in pipes:
+        if not pipe.poll(300) or pipe.recv() != "ready":
+            raise RuntimeError("the viewer pages did not all connect")
+    return procs, pipes
+
+
+def viewers(seconds: float, count: int, processes: int = 1) -> None:
+    print("\n2. One playing session followed by viewers (baseline, same run: its presenter alone). The viewers are "
+          f"lean clients (bench/leanws.py) in {processes} process(es) of their own: client CPU is theirs")
     print(f"{'viewers':>8} {'frames/s median':>16} {'slowest':>8} {'frames sent':>12} {'distinct':>9} "
-          f"{'updates/s':>10} {'server CPU':>10} {'bench CPU':>9}")
+          f"{'updates/s':>10} {'server CPU':>10} {'client CPU':>10}")
     server = ServerProcess()
     try:
         for n in (0, count):
             session, token = server.create(PLAYING)
             presenter = Watcher(server, session, token)
-            pages = [Watcher(server, session, None) for _ in range(n)]
+            procs, pipes = lean_viewers(server, session, n, processes) if n else ([], [])
+            warmup = 2.0
+            start = time.monotonic() + warmup
+            for pipe in pipes:
+                pipe.send((start, start + seconds))
             with Measured(server) as cpu:
-                asyncio.run(run_all([presenter, *pages], seconds, probe_every=None))
-            watched = pages or [presenter]
-            rates = [w.rates()[0] for w in watched]
-            sent = sum(w.frames for w in [presenter, *pages])
-            distinct = len(set().union(*(w.packed for w in [presenter, *pages])))
+                asyncio.run(run_all([presenter], seconds, probe_every=None, warmup=warmup))
+            results = [pipe.recv() for pipe in pipes]
+            for proc in procs:
+                proc.join(30)
+            pages = [page for r in results for page in r["pages"]]
+            rates = [p["frames"] / seconds for p in pages] or [presenter.rates()[0]]
+            sent = presenter.frames + sum(p["frames"] for p in pages)
+            distinct = len(presenter.packed.union(*(p["seqs"] for p in pages)))
+            client_cpu = sum(r["cpu_seconds"] for r in results) / seconds
             print(f"{n:>8} {statistics.median(rates):>16.1f} {min(rates):>8.1f} {sent:>12,} {distinct:>9,} "
-                  f"{presenter.rates()[1]:>10,.0f} {cpu.server_cpu:>10.0%} {cpu.client_cpu:>9.0%}   {load_average()}")
+                  f"{presenter.rates()[1]:>10,.0f} {cpu.server_cpu:>10.0%} {client_cpu + cpu.client_cpu:>10.0%}   "
+                  f"{load_average()}")
     finally:
         server.stop()
 
@@ -294,6 +328,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--viewers", type=int, default=300)
+    parser.add_argument("--viewer-processes", type=int, default=1, help="processes the viewer pages are spread over")
     parser.add_argument("--workers", type=int, default=None,
                         help="only the several-workers case: 1 worker without Redis against this many through Redis")
     args = parser.parse_args()
@@ -302,7 +337,7 @@ def main() -> None:
         workers(args.seconds, args.workers)
         return
     playing_sessions(args.seconds)
-    viewers(args.seconds, args.viewers)
+    viewers(args.seconds, args.viewers, args.viewer_processes)
     first_frames()
     playground_equivalent(args.seconds)
 
