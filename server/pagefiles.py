@@ -43,7 +43,9 @@ class PageFiles:
         if scope["method"] not in ("GET", "HEAD"):
             await respond(send, 405, b"Method Not Allowed", [(b"allow", b"GET, HEAD")])
             return
-        found = self.lookup(scope["path"][len(scope.get("root_path", "")):])
+        path, mount = scope["path"], scope.get("root_path", "")
+        # Starlette's Mount puts "/static" (after any proxy prefix) into root_path and leaves the full path.
+        found = self.lookup(path[len(mount):] if mount and path.startswith(mount) else path)
         if found is None:
             await respond(send, 404, b"Not Found")
             return
