@@ -9,7 +9,6 @@ computed off the training path in the work pool (work.py's threads and CPU budge
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +23,7 @@ from . import recurrent
 from .build import build_trainer
 from .frames import latest_losses
 from .protocol import FieldError
+from .refresh import Refresher
 from .wire import finite_or_none, pack
 from .work import Cancelled, OverBudget, over_budget_error
 
@@ -45,10 +45,9 @@ class RaceState:
         self.surface: Any = None  # engine.race.RaceSurface, once computed
         self.problem: str | None = None  # why the surface is not drawn, in plain words
         self.version = 0  # bumps when the plane or its surface changes
-        self.computed_at = 0.0
-        self.stale = False
-        self._task: asyncio.Task[None] | None = None
-        self._timer: asyncio.TimerHandle | None = None
+        # The loss over the plane, kept fresh while the paths move (server/refresh.py).
+        self.refresher = Refresher(lambda: session.settings.surface_refresh_seconds, self._compute,
+                                   lambda: self.race is not None)
         self._packed: tuple[tuple[int, int], bytes] | None = None
 
     # -- controls -----------------------------------------------------------------------------------------
@@ -162,7 +161,7 @@ class RaceState:
     def reset(self) -> None:
         assert self.race is not None
         self.race.reset()  # the plane stays: it was fixed for this race
-        self.computed_at = 0.0
+        self.refresher.done_at = 0.0
 
     # -- what the pages are sent --------------------------------------------------------------------------
 
@@ -184,7 +183,7 @@ class RaceState:
         assert race is not None
         return {"kind": race.plane_kind, "seed": self.plane_seed, "description": race.plane_note,
                 "axes": list(race.plane_axes), "problem": self.problem,
-                "computing": self._task is not None and not self._task.done()}
+                "computing": self.refresher.running}
 
     def key(self) -> tuple[int, int] | None:
         """What a page's race message must match to be current (None: no race)."""
@@ -220,31 +219,18 @@ class RaceState:
     def _plane_changed(self) -> None:
         self.version += 1
         self.cancel()
-        self.computed_at = 0.0
+        self.refresher.done_at = 0.0
         self.note_change()
 
     def note_change(self) -> None:
         """The paths moved: recompute the loss over the plane (its directions fixed, its extent holding every
         path), at most once per refresh interval and one at a time."""
-        if self.race is None:
-            return
-        self.stale = True
-        if (self._task is not None and not self._task.done()) or self._timer is not None:
-            return  # the computation under way, or the one due, picks the change up
-        loop = asyncio.get_running_loop()
-        wait = self.computed_at + self.session.settings.surface_refresh_seconds - time.monotonic()
-        if wait > 0:
-            self._timer = loop.call_later(wait, self._due)
-            return
-        self.stale = False
-        self._task = loop.create_task(self._compute(self.race))
+        self.refresher.note_change()
 
-    def _due(self) -> None:
-        self._timer = None
-        if self.stale:
-            self.note_change()
-
-    async def _compute(self, race: Race) -> None:
+    async def _compute(self) -> None:
+        race = self.race
+        if race is None:
+            return
         t = race.trainers[0]
         # Copies taken now: training goes on while the pool computes.
         args = (t.model.copy(), t.X_train, t.T_train, race.plane, race.plane_kind, race.paths())
@@ -256,28 +242,21 @@ class RaceState:
             problem = over_budget_error(exc, "race surface", self.resolution).message
         except FieldError as exc:  # the pool is full: try again at the next refresh
             problem = exc.message
-            self.stale = True
+            self.refresher.stale = True
         except (Cancelled, ValueError) as exc:  # the server stops; or every path is not finite
             problem = str(exc) or "the surface was stopped"
         if self.race is not race:
             return
-        self.computed_at = time.monotonic()
+        self.refresher.done_at = time.monotonic()
         self.problem = None if surface is not None else problem.split(": ", 1)[-1]
         if surface is not None:
             self.surface = surface
         self.version += 1
         self.session.changed(grid=False)
-        if self._task is asyncio.current_task():
-            self._task = None  # done: the next change may start a refresh
-        if self.stale:  # the paths moved while it computed (or the pool was full)
-            self.note_change()
 
     def cancel(self) -> None:
         """Stop the surface being computed, and the refresh that is due."""
-        for pending in (self._task, self._timer):
-            if pending is not None:
-                pending.cancel()
-        self._task, self._timer = None, None
+        self.refresher.cancel()
 
 
 def contestant_optimizer(k: int, c: p.Contestant) -> Any:

@@ -17,6 +17,7 @@ from engine.profile import Profile, profile_for
 
 from . import recurrent
 from .protocol import FieldError, SurfaceRequest
+from .refresh import Refresher
 from .wire import finite_or_none, pack
 from .work import Cancelled, OverBudget, over_budget_error
 
@@ -38,11 +39,10 @@ class SurfaceState:
         self.surface: Any = None
         self.message_bytes: bytes | None = None
         self.version = 0
-        self.computed_at = 0.0
-        self.stale = False
-        self._task: asyncio.Task[None] | None = None
         self._asking: asyncio.Task[Any] | None = None  # the request being computed
-        self._timer: asyncio.TimerHandle | None = None
+        # Kept fresh while training (server/refresh.py): the page's request, computed again.
+        self.refresher = Refresher(lambda: session.settings.surface_refresh_seconds,
+                                   self._refresh, lambda: self.request_msg is not None)
 
     # -- asked by the page --------------------------------------------------------------------------------
 
@@ -144,7 +144,7 @@ class SurfaceState:
 
     def _publish(self, m: SurfaceRequest, surface: Any) -> None:
         self.surface = surface
-        self.computed_at = time.monotonic()
+        self.refresher.done_at = time.monotonic()
         header = {
             "type": "surface", "step": self.session.trainer.step_count, "kind": m.kind,
             "description": surface.description, "caveat": surface.caveat,
@@ -170,30 +170,13 @@ class SurfaceState:
     # -- kept fresh while training ------------------------------------------------------------------------
 
     def note_change(self) -> None:
-        """The weights moved: refresh the surface, at most once per refresh interval and one at a time; a
-        change that comes too soon is picked up when the interval is over."""
-        if self.request_msg is None:
-            return
-        self.stale = True
-        self._schedule()
+        """The weights moved: refresh the surface (at most once per refresh interval, one at a time)."""
+        self.refresher.note_change()
 
-    def _schedule(self) -> None:
-        if (self._task is not None and not self._task.done()) or self._timer is not None:
+    async def _refresh(self) -> None:
+        m = self.request_msg
+        if m is None:
             return
-        wait = self.computed_at + self.session.settings.surface_refresh_seconds - time.monotonic()
-        loop = asyncio.get_running_loop()
-        if wait > 0:
-            self._timer = loop.call_later(wait, self._timer_done)
-            return
-        self.stale = False  # what changes from here on is newer than the snapshot about to be taken
-        self._task = loop.create_task(self._refresh(self.request_msg))
-
-    def _timer_done(self) -> None:
-        self._timer = None
-        if self.stale and self.request_msg is not None:
-            self._schedule()
-
-    async def _refresh(self, m: SurfaceRequest) -> None:
         if not self._drawable(m):  # stepped back or reset to update 0: wait again for the path
             if self.surface is not None:
                 self._publish_waiting(m)
@@ -204,8 +187,6 @@ class SurfaceState:
             return  # e.g. the weights moved to NaN; the divergence message says so
         if self.request_msg is m:
             self._publish(m, surface)
-            if self.stale:  # the weights moved while it was computed
-                self._schedule()
 
     def overlay(self) -> dict[str, tuple[str, Array]]:
         """The current point on the shown slice, and −∇E projected onto its axes: −∂E/∂c for each coordinate c
@@ -230,7 +211,7 @@ class SurfaceState:
     def reset_path(self) -> None:
         if self.request_msg is not None:
             self.cancel()
-            self.computed_at = 0.0
+            self.refresher.done_at = 0.0
             self.note_change()
 
     def clear(self) -> None:
@@ -246,12 +227,7 @@ class SurfaceState:
         if self._asking is not None:
             self._asking.cancel()
         self._asking = None
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        self.refresher.cancel()
 
 
 class _Snapshot:
