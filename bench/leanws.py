@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
+import multiprocessing
 import os
 import selectors
 import socket
@@ -191,3 +192,22 @@ def watch_frames(port: int, session: str, count: int, conn: Any) -> None:
     cpu_seconds = time.process_time() - (cpu if cpu is not None else time.process_time())
     close_pages(pages)
     conn.send({"pages": [{**s, "seqs": sorted(s["seqs"])} for s in stats], "cpu_seconds": cpu_seconds})
+
+
+def start_processes(target: Callable[..., None], port: int, session: str, count: int, processes: int
+                    ) -> tuple[list[Any], list[Any]]:
+    """``count`` pages of ``session`` spread over ``processes`` processes, each running
+    ``target(port, session, its share, its pipe)``; returns (the processes, their pipes) once each has said
+    "ready" (every page welcomed)."""
+    context = multiprocessing.get_context("spawn")
+    procs, pipes = [], []
+    for k in range(processes):
+        mine, theirs = context.Pipe()
+        share = count // processes + (k < count % processes)
+        procs.append(context.Process(target=target, args=(port, session, share, theirs), daemon=True))
+        procs[-1].start()
+        pipes.append(mine)
+    for pipe in pipes:
+        if not pipe.poll(300) or pipe.recv() != "ready":
+            raise RuntimeError("the pages did not all connect")
+    return procs, pipes

@@ -24,7 +24,6 @@ import asyncio
 import importlib.util
 import json
 import math
-import multiprocessing
 import os
 import random
 import statistics
@@ -231,17 +230,7 @@ def main() -> None:
     server = bench_server.ServerProcess()
     try:
         session, token = server.create(bench_server.PLAYING)
-        context = multiprocessing.get_context("spawn")
-        shares = [args.viewers // args.processes + (k < args.viewers % args.processes) for k in range(args.processes)]
-        pipes, procs = [], []
-        for share in shares:
-            mine, theirs = context.Pipe()
-            procs.append(context.Process(target=viewer_pages, args=(server.port, session, share, theirs), daemon=True))
-            procs[-1].start()
-            pipes.append(mine)
-        for pipe in pipes:
-            if not pipe.poll(300) or pipe.recv() != "ready":
-                raise RuntimeError("the viewers did not all connect")
+        procs, pipes = leanws.start_processes(viewer_pages, server.port, session, args.viewers, args.processes)
         clock = Clock(args.seconds, pipes)
         presenter = Page(f"ws://127.0.0.1:{server.port}/ws/{session}", token, clock)
         cpu = bench_server.Measured(server)

@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import multiprocessing
 import os
 import statistics
 import sys
@@ -194,24 +193,6 @@ def playing_sessions(seconds: float) -> None:
         server.stop()
 
 
-def lean_viewers(server: ServerProcess, session: str, count: int, processes: int) -> tuple[list, list]:
-    """Start ``count`` viewer pages of ``session`` in ``processes`` processes of their own (bench/leanws.py);
-    returns (the processes, their pipes) once every page has its welcome."""
-    context = multiprocessing.get_context("spawn")
-    procs, pipes = [], []
-    for k in range(processes):
-        mine, theirs = context.Pipe()
-        share = count // processes + (k < count % processes)
-        proc = context.Process(target=leanws.watch_frames, args=(server.port, session, share, theirs), daemon=True)
-        proc.start()
-        procs.append(proc)
-        pipes.append(mine)
-    for pipe in pipes:
-        if not pipe.poll(300) or pipe.recv() != "ready":
-            raise RuntimeError("the viewer pages did not all connect")
-    return procs, pipes
-
-
 def viewers(seconds: float, count: int, processes: int = 1) -> None:
     print("\n2. One playing session followed by viewers (baseline, same run: its presenter alone). The viewers are "
           f"lean clients (bench/leanws.py) in {processes} process(es) of their own: client CPU is theirs")
@@ -222,7 +203,8 @@ def viewers(seconds: float, count: int, processes: int = 1) -> None:
         for n in (0, count):
             session, token = server.create(PLAYING)
             presenter = Watcher(server, session, token)
-            procs, pipes = lean_viewers(server, session, n, processes) if n else ([], [])
+            procs, pipes = leanws.start_processes(leanws.watch_frames, server.port, session, n, processes) \
+                if n else ([], [])
             warmup = 2.0
             start = time.monotonic() + warmup
             for pipe in pipes:

@@ -1,7 +1,7 @@
 // One WebSocket to one session: hello/welcome, replies matched to requests, automatic reconnect with backoff
 // (the client id survives reconnects), and only the newest grid and surface kept, and at most FRAMES_WAITING
-// frames: a fast server never queues stale pictures in the page. Loss points ride on every frame (and a `loss` message brings those of frames
-// this page skipped), so they are gathered as they arrive.
+// frames: a fast server never queues stale pictures in the page. Loss points ride on every frame (and a `loss`
+// message brings those of frames this page skipped), so they are gathered as they arrive.
 
 import { decodeMessage, hello } from "./protocol.js";
 
@@ -47,8 +47,9 @@ export function newClientId(random = Math.random) {
  * onState(state, detail): "connecting" | "open" | "reconnecting" (detail: seconds until the next try) | "closed".
  * onWelcome(welcome): after each (re)connection. onMessage(message): every JSON message but replies to
  * request() (those settle the request's promise) and every binary one as it arrives.
- * Returns {request, send, takeFrame, takeNewest, takeLoss, close, state, transitions}: transitions lists every state
- * change as {state, detail}, oldest first, so a test can see a state that its label showed only for a moment.
+ * Returns {request, send, takeFrame, takeNewest, takeLoss, close, state, transitions}: transitions lists every
+ * state change as {state, detail}, oldest first, so a test can see a state that its label showed only for a
+ * moment.
  */
 export function connect(options) {
   const {
