@@ -14,6 +14,7 @@ docs/protocol.md.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -73,14 +74,7 @@ class FrameCache:
     def messages_for(self, client: Client) -> list[bytes]:
         """What to send this page now: nothing if it has the newest frame, else the frame, preceded by a
         `loss` message when the page misses points from before the frame's."""
-        p = self.newest()
-        if client.frame_sent is p:
-            return []
-        start = client.loss_seq if client.loss_generation == p.generation else 0
-        messages = [] if start == p.loss_from else [self._catch_up(p, start)]
-        client.frame_sent, client.loss_generation, client.loss_seq = p, p.generation, p.loss_to
-        messages.append(p.data)
-        return messages
+        return frame_messages(client, self.newest(), self._catch_up)
 
     def newer_at(self) -> float | None:
         """When a frame newer than the one kept may be packed, if the session has moved on; else None."""
@@ -96,10 +90,33 @@ class FrameCache:
             steps, rows = history.since(start)
             # The points after loss_from (the frame's own, and any recorded since) are not this message's.
             keep = len(steps) - len(history.since(p.loss_from)[0])
-            header = {"type": "loss", "loss_generation": p.generation, "loss_from": start, "loss_to": p.loss_from,
-                      "loss_restart": start == 0}
-            self._catch_ups[key] = pack(header, loss_arrays(steps[:keep], rows[:keep]))
+            self._catch_ups[key] = loss_message(p, start, steps[:keep], rows[:keep])
         return self._catch_ups[key]
+
+
+def frame_messages(client: Client, p: Packed, catch_up: Callable[[Packed, int], bytes | None]) -> list[bytes]:
+    """What a page is sent for the frame ``p`` (a session's own, or one relayed: server/mirror.py): nothing if it
+    has it, else the frame, preceded by ``catch_up(p, start)``, the `loss` message with the points after
+    ``start`` that the page misses from before the frame's (None: they are not at hand yet; nothing now)."""
+    if client.frame_sent is p:
+        return []
+    start = client.loss_seq if client.loss_generation == p.generation else 0
+    messages = []
+    if start != p.loss_from:
+        catching_up = catch_up(p, start)
+        if catching_up is None:
+            return []
+        messages.append(catching_up)
+    client.frame_sent, client.loss_generation, client.loss_seq = p, p.generation, p.loss_to
+    messages.append(p.data)
+    return messages
+
+
+def loss_message(p: Packed, start: int, steps: np.ndarray, rows: np.ndarray) -> bytes:
+    """The `loss` message with the points in (start, p.loss_from]; from the history's start when start is 0."""
+    header = {"type": "loss", "loss_generation": p.generation, "loss_from": start, "loss_to": p.loss_from,
+              "loss_restart": start == 0}
+    return pack(header, loss_arrays(steps, rows))
 
 
 def tick_slot(moment: float, session: Session) -> int:

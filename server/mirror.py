@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .clients import Client
-from .framecache import Packed, loss_arrays
+from .framecache import Packed, frame_messages, loss_message
 from .storage import hash_token
-from .wire import pack, unpack
+from .wire import unpack
 
 if TYPE_CHECKING:
     from fastapi import WebSocket
@@ -79,23 +79,14 @@ class MirrorFrames:
             self._catch_ups.clear()
 
     def messages_for(self, client: Client) -> list[bytes]:
-        p = self.packed
-        if p is None or client.frame_sent is p:
-            return []
-        start = client.loss_seq if client.loss_generation == p.generation else 0
-        messages = []
-        if start != p.loss_from:
-            if not self.whole:
-                return []  # the whole history is on its way
-            messages.append(self._catch_up(p, start))
-        client.frame_sent, client.loss_generation, client.loss_seq = p, p.generation, p.loss_to
-        messages.append(p.data)
-        return messages
+        return [] if self.packed is None else frame_messages(client, self.packed, self._catch_up)
 
     def newer_at(self) -> float | None:
         return None  # a newer frame wakes the pages when it arrives
 
-    def _catch_up(self, p: Packed, start: int) -> bytes:
+    def _catch_up(self, p: Packed, start: int) -> bytes | None:
+        if not self.whole:
+            return None  # the whole history is on its way
         if not any(r.start == start for r in self.runs):
             start = 0  # not at a run's edge: the page gets the whole history again
         key = (p.generation, start, p.loss_from)
@@ -103,9 +94,7 @@ class MirrorFrames:
             runs = [r for r in self.runs if r.start >= start and r.end <= p.loss_from]
             steps = np.concatenate([r.steps for r in runs]) if runs else np.zeros(0)
             rows = np.concatenate([r.rows for r in runs]) if runs else np.zeros((0, 2))
-            header = {"type": "loss", "loss_generation": p.generation, "loss_from": start, "loss_to": p.loss_from,
-                      "loss_restart": start == 0}
-            self._catch_ups[key] = pack(header, loss_arrays(steps, rows))
+            self._catch_ups[key] = loss_message(p, start, steps, rows)
         return self._catch_ups[key]
 
 
