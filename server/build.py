@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from engine import Dataset, Trainer, make_dataset, make_optimizer, make_preset
 from engine.network import Network
@@ -19,6 +20,15 @@ def engine_error(exc: ValueError, prefix: str = "") -> FieldError:
     match = re.match(r"(\w+): ", text)
     field = prefix + (match.group(1) if match else "config")
     return FieldError(field, text)
+
+
+def refuse_unknown_settings(optimizer: str, given: Iterable[str], prefix: str = "") -> None:
+    """A setting the optimizer does not take is refused, the field named (``prefix``: where its settings sit)."""
+    takes = OPTIMIZERS[optimizer].hyperparameters  # type: ignore[attr-defined]
+    for name in given:
+        if name not in takes:
+            raise FieldError(f"{prefix}{name}", f"{prefix}{name}: the {optimizer} optimizer has no such setting; it "
+                                                f"takes {', '.join(takes)}")
 
 
 def check_limits(config: Config, settings: Settings) -> None:

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from engine import OPTIMIZERS, make_optimizer
+from engine import make_optimizer
 from engine.curve import Curve
 from engine.race import Race, evenly, race_surface
 
 from . import protocol as p
 from . import recurrent
-from .build import build_trainer
+from .build import build_trainer, refuse_unknown_settings
 from .frames import latest_losses
 from .protocol import FieldError
 from .refresh import Refresher
@@ -262,12 +262,7 @@ class RaceState:
 def contestant_optimizer(k: int, c: p.Contestant) -> Any:
     """The contestant's optimizer, its settings checked as the ordinary ones are; errors name the field."""
     given = c.hyper.given() if c.hyper is not None else {}
-    takes = OPTIMIZERS[c.optimizer].hyperparameters  # type: ignore[attr-defined]
-    for name in given:
-        if name not in takes:
-            raise FieldError(f"contestants[{k}].hyper.{name}",
-                             f"contestants[{k}].hyper.{name}: the {c.optimizer} optimizer has no such setting; it "
-                             f"takes {', '.join(takes)}")
+    refuse_unknown_settings(c.optimizer, given, prefix=f"contestants[{k}].hyper.")
     try:
         return make_optimizer(c.optimizer, **given)
     except ValueError as exc:

@@ -23,7 +23,7 @@ from engine.snapshot import trainer_state
 
 from . import owndata, recurrent
 from . import protocol as p
-from .build import build_trainer, engine_error
+from .build import build_trainer, engine_error, refuse_unknown_settings
 from .clients import Client
 from .explainer import Explainer, element_of, still_there
 from .fitting import fit_loss
@@ -335,10 +335,7 @@ class Session:
     def _set(self, m: p.Set) -> None:
         optimizer = self.trainer.optimizer
         given = p.Hyper.model_validate(m.model_dump(exclude={"type", "id", "batch_size"})).given()
-        for name in given:
-            if name not in optimizer.hyperparameters:
-                raise FieldError(name, f"{name}: the {optimizer.name} optimizer has no such setting; it takes "
-                                 f"{', '.join(optimizer.hyperparameters)}")
+        refuse_unknown_settings(optimizer.name, given)
         kept = (optimizer.settings(), self.trainer.batch_size)
         decay = getattr(optimizer, "weight_decay", 0.0)
         if m.batch_size != "keep" and recurrent.is_rnn(self.trainer):
