@@ -303,6 +303,10 @@ def first_drawn(browser: Browser, url: str, ours: bool) -> dict[str, float]:
     page.goto(url)
     page.wait_for_function("() => window.__benchFirst && window.__benchFirst.drawn !== null", timeout=30_000)
     first = page.evaluate("() => window.__benchFirst")
+    if ours:
+        # Pause before leaving: a session whose page left trains on for a few seconds (unwatched_pause_seconds),
+        # and the next loads, ours and Playground's, would share the CPU with it.
+        page.evaluate("() => window.backpropLab.connection.request({type: 'pause'})")
     context.close()
     return {"network": first["network"], "drawn": first["drawn"], "requests": len(requests),
             "blocked": ", ".join(sorted(set(blocked))) or "none"}
