@@ -249,13 +249,22 @@ class Network:
         return np.concatenate([a.ravel() for pair in zip(self.weights, self.biases, strict=True) for a in pair])
 
     def set_flat(self, vector: Array) -> None:
+        weights, biases = self.unflat(vector)
+        for mine, theirs in zip((*self.weights, *self.biases), (*weights, *biases), strict=True):
+            mine[...] = theirs
+
+    def unflat(self, vector: Array) -> tuple[list[Array], list[Array]]:
+        """``flat()``'s inverse: the weights and the biases in ``vector``, as views shaped like this network's."""
         vector = np.asarray(vector, dtype=np.float64)
         if vector.shape != (self.n_params,):
             raise ValueError(f"vector: expected shape ({self.n_params},), got {vector.shape}")
-        offset = 0
-        for a in (a for pair in zip(self.weights, self.biases, strict=True) for a in pair):
-            a[...] = vector[offset : offset + a.size].reshape(a.shape)
-            offset += a.size
+        weights, biases, offset = [], [], 0
+        for w, b in zip(self.weights, self.biases, strict=True):
+            weights.append(vector[offset : offset + w.size].reshape(w.shape))
+            offset += w.size
+            biases.append(vector[offset : offset + b.size].reshape(b.shape))
+            offset += b.size
+        return weights, biases
 
     @property
     def n_params(self) -> int:

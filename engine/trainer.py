@@ -97,6 +97,13 @@ class PhasedUpdates:
             phase = self.next_phase()
         return phase
 
+    def rest(self) -> None:
+        """Let go of the update last shown, unless one is under way: at rest, what is shown is the next update
+        (its batch, at the weights now), as after a reset. Stopping a run does this, so a pause previews the
+        step that comes next."""
+        if self._phases is None:
+            self.last_phase = None
+
     def _check_alive(self) -> None:
         if self.diverged is not None:
             raise DivergedError(self.diverged)
@@ -307,15 +314,20 @@ class Trainer(PhasedUpdates):
 
     def run(self, n: int) -> int:
         """Run n whole updates with no snapshots (finishing any update under way first). Returns updates done;
-        fewer than n only when training diverged."""
-        done = 0
+        fewer than n only when training diverged. The last update is kept as ``last_phase``, as ``step`` keeps
+        its own: its forward and backward pass, at the weights it started from, and the change it made. That
+        is what a frame shows while playing, without a pass of its own (issue 8)."""
+        done, shown = 0, None
         if self._phases is not None and n > 0:
-            self.step()
+            shown = self.step()
             done = 1
         model, optimizer, rewind = self.model, self.optimizer, self.rewind
         recorded: tuple[Trace, float] | None = None
         with np.errstate(all="ignore"):
             while done < n and self.diverged is None:
+                kept = done == n - 1
+                if kept:
+                    before, optimizer_before = model.flat(), optimizer.snapshot()
                 rewind.before_update(self)
                 batch_size = self._batch_size
                 batch = self._next_batch()
@@ -334,12 +346,15 @@ class Trainer(PhasedUpdates):
                     batch_loss = model.mean_error(trace, T)
                 grads = model.backward(trace, T)
                 rewind.commit(self, batch_size)
-                self.last_changes = optimizer.step(model, grads)
+                self.last_changes = changes = optimizer.step(model, grads)
                 self.step_count += 1
                 rewind.after_update(self)
                 done += 1
                 recorded = self._after_update(batch_loss)
-        self.last_phase = None
+                if kept:
+                    shown = Phase("update", self.step_count, batch, trace, batch_loss, None, grads.delta,
+                                  grads.weights, grads.biases, changes, before, optimizer_before)
+        self.last_phase = shown if done == n else None  # cut short by divergence: no update is shown whole
         return done
 
     # -- stepping back and forward ---------------------------------------------------------------------

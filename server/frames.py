@@ -1,9 +1,10 @@
 """What a frame carries, read off the trainer: the engine computed every number; this only selects and packs.
 
 A frame describes the update (or phase) just done: its forward pass and deltas were computed with the weights
-before the update (sent too, as ``weights_before``), its changes Δw made the weights the frame shows. At rest
-(no phase kept: after a reset, a new setup, or while playing) it shows the next update's forward and backward
-pass at the current weights, on the batch that update will draw.
+before the update (sent too, as ``weights_before``), its changes Δw made the weights the frame shows. While
+playing, that is the newest update of the slice trained (engine: ``Trainer.run`` keeps it). At rest (no phase
+kept: after a reset, a new setup or a pause) it shows the next update's forward and backward pass at the current
+weights, on the batch that update will draw.
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ Array = np.ndarray
 def current_view(trainer: Trainer, example: int | None) -> tuple[Phase, int | None]:
     """The phase to show and where the selected example sits in it (None: the batch mean).
 
-    Which weights the numbers belong to (docs/protocol.md, "Before and after"): after a phase or a step, the
-    forward values, δ and gradients are those of the update that phase belongs to, at the weights it started
-    from. At rest (after a reset, a new setup, or while playing, when no phase is kept) they are the NEXT
-    update's: its batch (peeked, nothing random consumed) at the current weights, so the gradient shown is the
-    one the next step uses. A selected example is always shown with its own numbers: when it is not in the
-    batch, it goes through the same weights on its own (the header's ``selection_in_batch`` says so).
+    Which weights the numbers belong to (docs/protocol.md, "Before and after"): after a phase, a step, or
+    updates played, the forward values, δ and gradients are those of the update that phase belongs to (the
+    newest, when playing), at the weights it started from. At rest (after a reset, a new setup or a pause, when
+    no phase is kept) they are the NEXT update's: its batch (peeked, nothing random consumed) at the current
+    weights, so the gradient shown is the one the next step uses. A selected example is always shown with its
+    own numbers: when it is not in the batch, it goes through the same weights on its own (the header's
+    ``selection_in_batch`` says so).
     """
     phase = trainer.last_phase
     if phase is not None:
@@ -107,11 +109,10 @@ def frame_arrays(trainer: Trainer, view: Phase, position: int | None) -> dict[st
             arrays[f"grad_weights.{l}"] = ("f8", np.outer(view.trace.o[l][position], delta))
             arrays[f"grad_biases.{l}"] = ("f8", delta)
     if view.kind == "update" and view.weights_before is not None:  # old → new: the weights it started from
-        before = model.copy()
-        before.set_flat(view.weights_before)
+        weights, biases = model.unflat(view.weights_before)
         for l in range(model.n_layers):
-            arrays[f"weights_before.{l}"] = ("f8", before.weights[l])
-            arrays[f"biases_before.{l}"] = ("f8", before.biases[l])
+            arrays[f"weights_before.{l}"] = ("f8", weights[l])
+            arrays[f"biases_before.{l}"] = ("f8", biases[l])
     changes = view.changes if view.kind == "update" else trainer.last_changes
     for l in range(model.n_layers):
         change_w, change_b = changes.get(f"weights[{l}]"), changes.get(f"biases[{l}]")
@@ -122,20 +123,21 @@ def frame_arrays(trainer: Trainer, view: Phase, position: int | None) -> dict[st
     return arrays
 
 
-def latest_losses(trainer: Trainer, exact: bool) -> tuple[float, float]:
-    """Train and test loss: computed now (exact), or the newest recorded point (while playing fast, where a
-    full pass over the data for every frame would cost more than the training it reports on)."""
+def latest_losses(trainer: Trainer, exact: bool) -> tuple[float, float, int]:
+    """Train and test loss, and the update they were measured after: computed now (exact), or the newest
+    recorded point (while playing fast, where a full pass over the data for every frame would cost more than the
+    training it reports on)."""
     if exact or not trainer.history.size:
-        return trainer.losses()
+        return *trainer.losses(), trainer.step_count
     train, test = trainer.history.rows[-1]
-    return float(train), float(test)
+    return float(train), float(test), int(trainer.history.steps[-1])
 
 
 def frame_header(
     trainer: Trainer, view: Phase, position: int | None, selection: int | None, exact_losses: bool = True
 ) -> dict[str, Any]:
     model, optimizer = trainer.model, trainer.optimizer
-    train_loss, test_loss = latest_losses(trainer, exact_losses)
+    train_loss, test_loss, losses_step = latest_losses(trainer, exact_losses)
     return {
         "type": "frame",
         "step": trainer.step_count,
@@ -153,6 +155,7 @@ def frame_header(
         "batch_loss": finite_or_none(view.batch_loss),
         "train_loss": finite_or_none(train_loss),
         "test_loss": finite_or_none(test_loss),
+        "losses_step": losses_step,
         "diverged": trainer.diverged,
         "sizes": model.sizes,
         "activations": model.activation_names,

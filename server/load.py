@@ -7,9 +7,10 @@ turns: scheduler.py). With few pages nothing stretches: 60 frames/s each.
 
 The cost is CPU time (clients.py measures it), not wall time: wall time across a send counted whatever else ran
 meanwhile, a slow reader's drain and, on a busy machine, other processes' turns, and stretched frames for
-that. Measured with py-spy and thread_time on 2 cores: a frame for a session's own page costs about 0.3 ms
-(a forward and backward pass on the last batch, selecting, packing, writing); a frame that pages of one session
-share costs the others only the write. Fifty pages at 30 frames/s thus need about half of the loop: hence a
+that. Measured with py-spy and thread_time on 2 cores: a frame for a session's own page cost about 0.3 ms
+(a forward and backward pass on the next batch, selecting, packing, writing; a playing frame now shows the
+update just made, whose pass the training already did); a frame that pages of one session share costs the
+others only the write. Fifty pages at 30 frames/s thus need about half of the loop: hence a
 half share for frames (training slows when many pages watch; frames do not).
 """
 

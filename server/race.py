@@ -172,7 +172,7 @@ class RaceState:
             return None
         contestants = []
         for name, t in zip(race.names, race.trainers, strict=True):
-            train, test = latest_losses(t, exact)
+            train, test, _ = latest_losses(t, exact)
             contestants.append({"name": name, "optimizer": t.optimizer.name, "hyper": t.optimizer.settings(),
                                 "step": t.step_count, "train_loss": finite_or_none(train),
                                 "test_loss": finite_or_none(test), "diverged": t.diverged})

@@ -487,6 +487,7 @@ class Session:
             return
         self.playing = False
         self.scheduler.remove(self)
+        self.trainer.rest()  # paused, the frame previews the next update, as at rest (docs/protocol.md)
         self.broadcast({"type": "status", "playing": False, "message": self.status})
         self.changed(grid=False)
 

@@ -88,6 +88,7 @@ def test_every_term_equals_an_independent_recomputation_and_the_step_the_engine_
     net = Network([2, 3, 1], activations=["tanh", "sigmoid"], loss="mse", seed=4)
     trainer = Trainer(net, make_optimizer(optimizer, **hyper), data, batch_size=4, seed=1)
     trainer.run(3)  # the optimizer has a state to show
+    trainer.rest()  # paused: the explainer previews the next update
     weights_before = [w.copy() for w in net.weights]
     biases_before = [b.copy() for b in net.biases]
     predicted = {ref: explain(trainer, ref)["rule"]["new"] for ref in [("weight", 0, 1, 2), ("bias", 1, 0)]}
@@ -148,6 +149,7 @@ def test_at_rest_the_gradient_shown_is_the_one_the_next_update_uses():
     net = Network([2, 3, 1], activations="tanh", loss="mse", seed=2)
     trainer = Trainer(net, make_optimizer("sgd", lr=0.1), data, batch_size=5, seed=7)
     trainer.run(4)
+    trainer.rest()
     shown = explain(trainer, ("weight", 0, 0, 1))
     peeked = trainer.peek_batch().copy()
     assert shown["batch"]["indices"] == peeked.tolist()

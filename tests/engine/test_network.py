@@ -193,6 +193,10 @@ def test_flat_and_set_flat_round_trip_in_the_documented_order():
     twin.set_flat(flat)
     assert np.array_equal(twin.flat(), flat)
 
+    weights, biases = twin.unflat(flat)  # views of the vector, shaped like the parameters
+    for mine, theirs in zip((*net.weights, *net.biases), (*weights, *biases), strict=True):
+        assert theirs.shape == mine.shape and np.array_equal(theirs, mine) and np.shares_memory(theirs, flat)
+
 
 def test_flat_index_points_at_the_named_weight_or_bias():
     net = Network([2, 3, 2], seed=4)
@@ -291,6 +295,8 @@ def test_a_flat_vector_of_the_wrong_length_is_refused_by_name():
     net = Network([2, 3, 1])
     with pytest.raises(ValueError, match=r"^vector: expected shape \(13,\)"):
         net.set_flat(np.zeros(12))
+    with pytest.raises(ValueError, match=r"^vector: expected shape \(13,\)"):
+        net.unflat(np.zeros(14))
 
 
 @pytest.mark.parametrize(

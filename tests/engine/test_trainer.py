@@ -128,11 +128,58 @@ def test_run_n_equals_n_step_calls_bit_for_bit(batch_size, record_every, optimiz
 
     assert fast.run(37) == 37
     for _ in range(37):
-        slow.step()
+        last = slow.step()
 
     assert state(fast) == state(slow)
     for name, change in fast.last_changes.items():
         assert np.array_equal(change, slow.last_changes[name])
+    # What a frame shows while playing: the run's last update, as the step that made it would show it.
+    assert_same_phase(fast.last_phase, last)
+
+
+def assert_same_phase(kept, stepped) -> None:
+    assert (kept.kind, kept.step, kept.layer, kept.batch_loss) == (stepped.kind, stepped.step, stepped.layer,
+                                                                   stepped.batch_loss)
+    assert np.array_equal(kept.batch, stepped.batch)
+    assert np.array_equal(kept.weights_before, stepped.weights_before)
+    for kept_arrays, stepped_arrays in [
+        (kept.trace.net, stepped.trace.net), (kept.trace.o, stepped.trace.o), (kept.delta, stepped.delta),
+        (kept.grad_weights, stepped.grad_weights), (kept.grad_biases, stepped.grad_biases),
+    ]:
+        assert len(kept_arrays) == len(stepped_arrays)
+        assert all(np.array_equal(a, b) for a, b in zip(kept_arrays, stepped_arrays, strict=True))
+    assert kept.changes.keys() == stepped.changes.keys()
+    assert all(np.array_equal(kept.changes[k], stepped.changes[k]) for k in kept.changes)
+    before, after = kept.optimizer_before, stepped.optimizer_before
+    assert {k: v for k, v in before.items() if k != "state"} == {k: v for k, v in after.items() if k != "state"}
+    assert all(np.array_equal(before["state"][k], after["state"][k]) for k in after["state"])
+
+
+def test_a_run_shows_its_last_update_until_the_trainer_rests():
+    trainer = make_trainer()
+    trainer.run(6)
+    shown = trainer.last_phase
+    assert shown.kind == "update" and shown.step == 6 and not trainer.in_update
+    weights, biases = trainer.model.unflat(shown.weights_before)
+    for l in range(trainer.model.n_layers):  # old + Δw = new, as the frame's old → new says
+        np.testing.assert_allclose(weights[l] + shown.changes[f"weights[{l}]"], trainer.model.weights[l], rtol=0,
+                                   atol=1e-15)  # w + Δw is how the optimizer moved them; 1 ulp of rounding
+        np.testing.assert_allclose(biases[l] + shown.changes[f"biases[{l}]"], trainer.model.biases[l], rtol=0,
+                                   atol=1e-15)
+    trainer.rest()
+    assert trainer.last_phase is None  # at rest: the next update is what is shown
+
+    trainer.next_phase()  # an update under way is not let go of
+    trainer.rest()
+    assert trainer.last_phase is not None and trainer.in_update
+
+
+def test_a_run_cut_short_by_divergence_shows_no_update():
+    trainer = diverging_trainer()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        done = trainer.run(1000)
+    assert done < 1000 and trainer.last_phase is None
 
 
 # -- batch modes -------------------------------------------------------------------------------------------

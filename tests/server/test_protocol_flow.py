@@ -125,6 +125,44 @@ def test_play_trains_and_pause_stops(presenter):
     assert header["step"] == frozen
 
 
+def test_a_playing_frame_shows_the_update_just_made_whole_and_a_pause_the_next(live):
+    sgd = {"optimizer": "sgd", "hyper": {"lr": 0.5}}
+    session, token = live.create(**CONFIG, **sgd)
+    presenter = live.connect(session, token)
+    try:
+        presenter.control({"type": "play"})
+        header, arrays = presenter.expect("frame", playing=True)
+        while header["step"] < 20:
+            header, arrays = presenter.expect("frame", playing=True)
+        step = header["step"]
+        assert header["shown"] == {"update": step, "status": "done"}
+        twin = engine_twin(**sgd)
+        twin.run(step)  # slices of any length make the same updates as one run (tests/engine/test_trainer.py)
+        shown = twin.last_phase
+        before_w, before_b = twin.model.unflat(shown.weights_before)
+        for l in range(twin.model.n_layers):
+            # The gradient and the change of one and the same update: Δw = −η ∂E/∂w (plain SGD, η = 0.5: exact).
+            np.testing.assert_array_equal(arrays[f"change_weights.{l}"], -0.5 * arrays[f"grad_weights.{l}"])
+            np.testing.assert_array_equal(arrays[f"grad_weights.{l}"], shown.grad_weights[l])
+            mean_delta = np.add.reduce(shown.delta[l], axis=0) / len(shown.batch)
+            np.testing.assert_array_equal(arrays[f"delta.{l}"], mean_delta)
+            np.testing.assert_array_equal(arrays[f"weights_before.{l}"], before_w[l])
+            np.testing.assert_array_equal(arrays[f"biases_before.{l}"], before_b[l])
+            np.testing.assert_array_equal(arrays[f"weights.{l}"], twin.model.weights[l])
+        assert header["batch"] == shown.batch.tolist() and header["batch_loss"] == shown.batch_loss
+        # Playing, the losses are the newest point logged (once an epoch), and the frame says which it is.
+        logged = int(np.flatnonzero(twin.history.steps == header["losses_step"])[0])
+        assert header["losses_step"] <= step and header["train_loss"] == twin.history.rows[logged, 0]
+
+        presenter.control({"type": "pause"})
+        header, arrays = presenter.expect("frame", playing=False)
+        assert header["shown"] == {"update": header["step"] + 1, "status": "next"}  # paused: the coming step
+        assert header["losses_step"] == header["step"]  # and the losses exact, now
+        assert "weights_before.0" not in arrays
+    finally:
+        presenter.close()
+
+
 def test_play_sends_new_loss_points_and_a_decision_grid(presenter):
     presenter.control({"type": "play"})
     steps: list[float] = []
