@@ -514,25 +514,30 @@ function drawRecurrentFrame(frame) {
 function showWhichWeights(h) {
   const shown = h.shown ?? { update: h.step + 1, status: "next" };
   const n = formatCount(shown.update);
-  // Playing fast, the losses are the newest point logged (once an epoch), which may be some updates back.
-  const lossesStep = h.losses_step ?? h.step;
-  const logged = `E after update ${formatCount(lossesStep)} (training set, newest logged)`;
+  // Playing fast, the losses are the newest point logged (once an epoch), which may be some updates back; the
+  // loss chart says which. Playing, the words stay put: the update's number is beside them, in the counter.
+  const exact = (h.losses_step ?? h.step) === h.step;
+  const logged = "E on the training set (newest logged)";
   const single = h.batch_count === 1 ? "" : ` (${h.selection === null ? "the batch mean" : `example ${h.selection}`})`;
   let note;
-  if (shown.status === "done") {
+  if (shown.status === "done" && h.playing) {
+    note = `Training: each picture is the newest update made. Forward values, δ and ∂E/∂w${single}: at the weights before it; connections: old → new in their tooltip.`;
+    setText("readout-batch-loss-label", "E before it (its batch)");
+    setText("readout-train-loss-label", exact ? "E after it (training set)" : logged);
+  } else if (shown.status === "done") {
     note = `Update ${n} done. Forward values, δ and ∂E/∂w${single}: at the weights before it. Connections: old → new in their tooltip.`;
     setText("readout-batch-loss-label", `E before update ${n} (its batch)`);
-    setText("readout-train-loss-label", lossesStep === shown.update ? `E after update ${n} (training set)` : logged);
+    setText("readout-train-loss-label", exact ? `E after update ${n} (training set)` : logged);
   } else if (shown.status === "under way") {
     note = `Update ${n} under way: forward values, δ and ∂E/∂w${single} at the weights it started from.`;
     setText("readout-batch-loss-label", `E before update ${n} (its batch)`);
-    setText("readout-train-loss-label", lossesStep === h.step ? "E now (training set)" : logged);
+    setText("readout-train-loss-label", exact ? "E now (training set)" : logged);
   } else {
     note = h.playing
       ? "Training: the numbers are the current weights' on the next batch."
       : `At rest: forward values, δ and ∂E/∂w${single} are the next update's (update ${n}), at the current weights on the batch it will use.`;
     setText("readout-batch-loss-label", "E now (next batch)");
-    setText("readout-train-loss-label", lossesStep === h.step ? "E now (training set)" : logged);
+    setText("readout-train-loss-label", exact ? "E now (training set)" : logged);
   }
   if (h.selection !== null && h.selection !== undefined && !h.selection_in_batch) {
     note += ` Example ${h.selection} is not in this update's batch: it is shown on its own at the same weights; the update used the batch.`;

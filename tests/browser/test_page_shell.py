@@ -50,6 +50,14 @@ def test_play_makes_the_loss_shown_fall(open_page):
     page.click("#play")
     expect(page.locator("#play")).to_contain_text("Pause")
     page.wait_for_function("() => window.backpropLab.frame.header.step >= 300", timeout=20_000)
+    # Playing, each frame is the newest update made, whole; the words about it stay put (read in one turn
+    # with the frame they were written for).
+    playing = page.evaluate("""() => ({shown: window.backpropLab.frame.header.shown,
+        before: document.getElementById("readout-batch-loss-label").textContent,
+        after: document.getElementById("readout-train-loss-label").textContent})""")
+    assert playing["shown"]["status"] == "done", playing
+    assert playing["before"] == "E before it (its batch)", playing
+    assert playing["after"] in ("E after it (training set)", "E on the training set (newest logged)"), playing
     page.click("#play")
     expect(page.locator("#play")).to_contain_text("Play")
     page.wait_for_function("() => !window.backpropLab.frame.header.playing")
