@@ -57,6 +57,8 @@ class Settings(BaseModel):
     work_seconds: float = 5.0  # CPU seconds one surface or gradient check may take
     work_threads: int = 2  # surfaces and gradient checks computed at once, all sessions together
     max_queued_work: int = 4  # more waiting than this, and a request is refused as 'busy'
+    # Of one core, at most, for work no page waits for (stability hints kept fresh), all sessions together.
+    background_share: float = Field(default=0.05, gt=0, le=1)
     # -- several server processes through Redis (docs/scaling.md) -------------------------------------------
     # redis://HOST:PORT/DB: sessions are kept in Redis (not `db`) and trained by whichever worker holds a
     # session's lease; None: one process with SQLite (nothing else needed).

@@ -126,10 +126,9 @@ class Stability:
         session = self.session
         try:
             await self._measure(background=True)
-        except Busy:  # surfaces and checks asked for go first: try again a little later
+        except Busy:  # surfaces and checks asked for go first, and background work keeps to its share
             self.stale, self._task = True, None
-            self._timer = asyncio.get_running_loop().call_later(
-                session.settings.curvature_refresh_seconds, self._timer_done)
+            self._timer = asyncio.get_running_loop().call_later(session.work.background_wait(), self._timer_done)
             return
         except FieldError as exc:
             self.error = exc.message.split(": ", 1)[-1]
@@ -150,7 +149,7 @@ class Stability:
         net, step, weight_decay = trainer.model.copy(), trainer.step_count, trainer.optimizer.weight_decay
         current = self._current()
         start = current.vector if current is not None else None  # a warm start: a few products suffice
-        if background and not session.work.idle:
+        if background and not session.work.background_due:
             raise Busy
         try:
             found = await session.work.run(curvature, net, trainer.X_train, trainer.T_train, weight_decay, start,

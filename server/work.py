@@ -38,6 +38,7 @@ class Ticket:
         self.budget = budget_seconds
         self.cancelled = threading.Event()
         self.started: float | None = None
+        self.spent = 0.0  # CPU seconds the work took, once it is done
 
     def __call__(self, done: float) -> None:
         if self.cancelled.is_set():
@@ -55,6 +56,7 @@ class WorkPool:
         self._executor = ThreadPoolExecutor(settings.work_threads, thread_name_prefix="backprop-work")
         self._tickets: set[Ticket] = set()
         self._background: set[Ticket] = set()  # work nobody waits for (a stability hint kept fresh)
+        self._background_after = 0.0  # when background work may start again (time.monotonic), by its share
 
     @property
     def busy(self) -> int:
@@ -66,13 +68,27 @@ class WorkPool:
         """Nothing running or waiting, background work included."""
         return not self._tickets and not self._background
 
+    @property
+    def background_due(self) -> bool:
+        """Whether background work may start now: the pool is idle, and the last background work's rest is
+        over. Background work, all sessions together, takes at most ``background_share`` of one core: its
+        thread holds the interpreter while it computes, and fifty playing sessions each keeping a hint fresh
+        every 2 s kept it busy enough to cost every page a tenth of its frames (bench/server.py)."""
+        return self.idle and time.monotonic() >= self._background_after
+
+    def background_wait(self) -> float:
+        """Seconds until background work may start: its share's rest, or a while if pages' work runs."""
+        if not self.idle:
+            return self.settings.curvature_refresh_seconds
+        return max(0.0, self._background_after - time.monotonic())
+
     async def run(self, fn: Callable[..., T], *args: Any, background: bool = False, **kwargs: Any) -> T:
         """``fn(*args, progress=ticket, **kwargs)`` in the pool. Raises FieldError when the pool is full;
         Cancelled or OverBudget from the work; cancelling the awaiting task stops the work at its next chunk.
         ``background``: work no page waits for gives way: it starts only on an idle pool (one at a time) and is
         not counted in ``busy``, so what a page asks for is never refused because of it."""
         settings = self.settings
-        if background and not self.idle:
+        if background and not self.background_due:
             raise FieldError("type", "type: the server is busy computing surfaces and checks; measured later")
         if self.busy >= settings.work_threads + settings.max_queued_work:
             raise FieldError("type", "type: the server is busy computing other surfaces and checks; try again "
@@ -82,7 +98,10 @@ class WorkPool:
 
         def work() -> T:
             ticket(0.0)  # cancelled while it waited for a thread: do not start; else start the CPU clock
-            return fn(*args, progress=ticket, **kwargs)
+            try:
+                return fn(*args, progress=ticket, **kwargs)
+            finally:
+                ticket.spent = time.thread_time() - (ticket.started or time.thread_time())
 
         tickets.add(ticket)
         try:
@@ -90,6 +109,9 @@ class WorkPool:
         finally:
             ticket.cancelled.set()  # if the awaiting task was cancelled, the thread stops at its next chunk
             tickets.discard(ticket)
+            if background:  # rest in proportion: spent s of CPU, then (1 − share) / share × s of none
+                share = settings.background_share
+                self._background_after = time.monotonic() + ticket.spent * (1 - share) / share
 
     def close(self) -> None:
         """Stop everything at its next chunk; never wait for it (shutdown must not)."""
