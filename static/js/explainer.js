@@ -40,11 +40,18 @@ function line(...children) {
   return m("math", { display: "block" }, row(...children));
 }
 
-/** One line when it fits the panel, else the formula and its numbers on lines of their own (see two). */
+/** One line when it fits the panel, else the formula and its numbers on lines of their own (see two). The
+ * count of characters is a guess at the width (digits and letters differ): a line it let through that is
+ * wider than the panel after all is set again on lines of their own, not left to scroll with its result cut. */
 function fit(parent, formula, numbers) {
   const chars = [...formula, ...numbers].reduce((n, node) => n + node.textContent.length + 1, 0);
-  if (chars <= WIDTH + 8) parent.append(line(...formula, eq(), ...numbers));
-  else two(parent, formula, numbers);
+  if (chars <= WIDTH + 8) {
+    const one = line(...formula, eq(), ...numbers);
+    parent.append(one);
+    if (one.scrollWidth <= one.clientWidth + 1) return;
+    one.remove(); // its nodes go on to the lines below
+  }
+  two(parent, formula, numbers);
 }
 
 /** An equation on three lines, the formula, its numbers and the result: a narrow panel holds them all. */

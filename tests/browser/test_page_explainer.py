@@ -45,6 +45,12 @@ def frame_value(page: Page, name: str, k: int) -> float:
     return page.evaluate("([name, k]) => window.backpropLab.frame.arrays[name][k]", [name, k])
 
 
+def lines_wider_than_the_panel(page: Page) -> list[str]:
+    """The explainer's lines that would scroll, their result cut off at the panel's edge."""
+    return page.evaluate("""() => [...document.querySelectorAll('#explain-panel math')]
+        .filter((m) => m.scrollWidth > m.clientWidth + 1).map((m) => m.textContent)""")
+
+
 @pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
 def test_each_result_the_explainer_shows_is_the_frames_own_value(open_page, optimizer):
     page = open_page(f"{LINK}&optimizer={optimizer}{HYPER[optimizer]}")
@@ -78,6 +84,7 @@ def test_each_result_the_explainer_shows_is_the_frames_own_value(open_page, opti
     update = twin.step()
     assert results["gradient.mean"] == shown(update.grad_weights[1][2, 0])
     assert "ex-this" in page.inner_html("#explain-panel"), "this weight's term is marked in the sum"
+    assert lines_wider_than_the_panel(page) == []
     page.locator("#explain-panel").screenshot(path=str(SCREENSHOTS / f"h9_explain_weight_{optimizer}.png"))
 
     click_neuron(page, 1, 1)  # hidden neuron h₂
@@ -230,3 +237,15 @@ def test_after_reset_the_gradient_shown_is_the_one_the_next_step_uses(open_page)
     rows = hover_param(page, "w:0:1:2")
     assert float(rows["∂E/∂w = δ·o"]) == predicted
     assert float(rows["Δw"]) == shown(-0.1 * update.grad_weights[0][1, 2])
+
+
+def test_every_line_of_the_explainer_fits_the_panel(open_page):
+    # The count of characters let lines through that were wider than the panel, their result cut at its edge:
+    # "w_new = w + Δw = 0.261203239 + 0.0102897681 = 0.2714930071", in the right-hand column at 1,600 px.
+    page = open_page("#dataset=xor&sizes=3", viewport={"width": 1600, "height": 1300})
+    click_param(page, "w:1:0:0")
+    for step in (1, 2, 3):
+        page.click("#step")
+        open_explainer(page, {"kind": "weight", "layer": 1, "i": 0, "j": 0}, step)
+        assert lines_wider_than_the_panel(page) == [], step
+    page.locator("#explain-panel").screenshot(path=str(SCREENSHOTS / "h9_explain_lines_fit.png"))
