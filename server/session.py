@@ -180,7 +180,7 @@ class Session:
                 raise FieldError("type", "type: 'hello' is only the first message of a connection")
             if message.type == "answer":  # any page may answer; it changes no frame, so no page is hurried
                 self.poll.answer(client, message)
-                client.send_json({"type": "ack", "id": message.id, "of": message.type})
+                client.send_json({"type": "ack", "id": message.id, "of": message.type, "seq": self.version})
                 return
             if not client.controls:
                 raise FieldError("type", "type: viewers cannot control this session; only its presenter can")
@@ -200,7 +200,7 @@ class Session:
         msg_id, kind = message.id, message.type
         try:
             await self._apply(message, client)
-            self.frames.must_show = self.version  # the next frame shows what this message did
+            self.frames.must_show = shown = self.version  # the next frame shows what this message did
             for page in self.clients.values():
                 page.hurry()
         except FieldError as exc:
@@ -210,7 +210,9 @@ class Session:
             client.send_json({"type": "error", "id": msg_id, "of": kind, "field": "replaced",
                               "message": f"replaced: this {kind} was stopped: a newer one replaced it"})
             raise
-        client.send_json({"type": "ack", "id": msg_id, "of": kind})
+        # Its seq: the first frame with a seq this high shows what it did. Through Redis a frame packed before it
+        # may still arrive after this reply (frames and replies travel apart), so the number, not the order, says.
+        client.send_json({"type": "ack", "id": msg_id, "of": kind, "seq": shown})
 
     async def _apply(self, m: Any, client: Client) -> None:
         kind = m.type

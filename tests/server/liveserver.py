@@ -125,8 +125,13 @@ class Page:
                 return header
 
     def frame_after(self, reply: dict[str, Any], timeout: float = 5.0, **match: Any) -> tuple[dict, dict]:
-        """The first frame sent after a reply (frames already in flight are older than the control)."""
-        return self.expect("frame", timeout, **match)
+        """The first frame that shows what the control replied to did: its seq is at least the ack's (through
+        Redis a frame packed before the control may still arrive after the reply)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            header, arrays = self.expect("frame", max(0.01, deadline - time.monotonic()), **match)
+            if header["seq"] >= reply.get("seq", 0):
+                return header, arrays
 
     def close(self) -> None:
         self._stack.close()

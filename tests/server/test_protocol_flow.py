@@ -19,9 +19,11 @@ def engine_twin(**changes) -> Trainer:
 
 
 def test_a_step_frame_holds_exactly_the_engines_numbers(presenter):
+    presenter.expect("frame")  # the first frame, from before the step
     reply = presenter.control({"type": "step"})
     assert reply["type"] == "ack"
     header, arrays = presenter.frame_after(reply, step=1)
+    assert header["seq"] >= reply["seq"] > 0  # the ack says which frame shows the step
     twin = engine_twin()
     phase = twin.step()
     assert header["phase"] == {"kind": "update", "layer": None}
