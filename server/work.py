@@ -70,10 +70,12 @@ class WorkPool:
 
     @property
     def background_due(self) -> bool:
-        """Whether background work may start now: the pool is idle, and the last background work's rest is
-        over. Background work, all sessions together, takes at most ``background_share`` of one core: its
-        thread holds the interpreter while it computes, and ten playing sessions of the largest network, each
-        keeping a hint fresh every 2 s, kept it busy 17-22 % of a core, taken from their frames and training."""
+        """Whether background work that keeps something fresh while sessions play may start now: the pool is
+        idle, and the last background work's rest is over. So that work, all sessions together, takes at most
+        ``background_share`` of one core: its thread holds the interpreter while it computes, and ten playing
+        sessions of the largest network, each keeping a hint fresh every 2 s, kept it busy 17-22 % of a core,
+        taken from their frames and training. (A person's own step, paused, is measured at once: see
+        stability.py.)"""
         return self.idle and time.monotonic() >= self._background_after
 
     def background_wait(self) -> float:
@@ -88,7 +90,7 @@ class WorkPool:
         ``background``: work no page waits for gives way: it starts only on an idle pool (one at a time) and is
         not counted in ``busy``, so what a page asks for is never refused because of it."""
         settings = self.settings
-        if background and not self.background_due:
+        if background and not self.idle:
             raise FieldError("type", "type: the server is busy computing surfaces and checks; measured later")
         if self.busy >= settings.work_threads + settings.max_queued_work:
             raise FieldError("type", "type: the server is busy computing other surfaces and checks; try again "

@@ -71,7 +71,9 @@ def test_lean_pages_see_every_frame_of_a_stepped_session_as_a_real_client_does(l
 
         leanws.run_pages(pages, all_have, on_binary, on_text)
     for seen in steps.values():
-        assert seen[-5:] == [1, 2, 3, 4, 5], seen
+        # A step's frame may come twice (a stability hint measured after it changes the frame, not the step).
+        distinct = [step for k, step in enumerate(seen) if k == 0 or step != seen[k - 1]]
+        assert distinct[-5:] == [1, 2, 3, 4, 5], seen
     assert leanws.header_of(b"\x02\x00\x00\x00{}  ") == {}
     leanws.close_pages(pages)
     presenter.close()
