@@ -30,13 +30,19 @@ def test_back_then_forward_gives_the_engines_weights_bit_for_bit_and_cuts_the_lo
     header, _ = frame_at(presenter, 6)
     assert header["history"] == {"first": 0, "last": 6}
 
+    before_back = len(presenter.seen)
     assert presenter.control({"type": "back", "steps": 4})["type"] == "ack"
     header, arrays = frame_at(presenter, 2)
     twin = twin_after(2)
     for l in range(3):
         np.testing.assert_array_equal(arrays[f"weights.{l}"], twin.model.weights[l])
     assert header["history"] == {"first": 0, "last": 6}
-    assert header["loss_restart"] is True and arrays["loss_steps"].max() == 2  # the points after 2 are gone
+    # The points after 2 are gone: the loss history restarts, on this frame or on the `loss` message before it
+    # (which carries the points of a frame this page skipped: the viewer took the first frame at 2, and a
+    # stability hint measured after the step back made another).
+    since = presenter.seen[before_back:]
+    assert any(h["type"] in ("frame", "loss") and h.get("loss_restart") for h in since), since
+    assert arrays["loss_steps"].size == 0 or arrays["loss_steps"].max() == 2
     # The viewer follows (its frames at update 2 on the way up had nothing kept ahead).
     _, viewer_arrays = viewer.expect("frame", step=2, history={"first": 0, "last": 6})
     np.testing.assert_array_equal(viewer_arrays["weights.0"], arrays["weights.0"])
