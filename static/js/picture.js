@@ -8,7 +8,8 @@
  * How: the view's HTML (legends, keys, an SVG drawing) is copied with its computed styles written inline (those
  * the browser's defaults and inheritance would not give anyway) into an SVG <foreignObject>, which the browser
  * draws as an image, so the picture has the page's own layout and fonts; each canvas is drawn again by its view
- * at the picture's resolution (canvas.js renderAt) and copied to its place. The SVG image is a data: URL, which Chromium and Firefox let a page read back; a browser that
+ * at the picture's resolution (canvas.js renderAt) and copied to its place (under the HTML if an SVG is drawn
+ * over it). The SVG image is a data: URL, which Chromium and Firefox let a page read back; a browser that
  * would not (Safari taints any canvas a <foreignObject> was drawn on) gets the drawings alone, each <svg>
  * serialized on its own, without the HTML around them. Nothing here computes a number: it copies pixels.
  */
@@ -61,6 +62,13 @@ export async function pictureOf(element, { ratio = Math.max(PICTURE_RATIO, windo
   ctx.scale(ratio, ratio);
   ctx.translate(PICTURE_MARGIN, PICTURE_MARGIN);
   const canvases = [...element.querySelectorAll("canvas")].filter(shown);
+  const drawCanvas = (canvas) => {
+    const at = place(canvas);
+    ctx.drawImage(renderAt(canvas, ratio), at.x, at.y, at.w, at.h);
+  };
+  // A canvas with an SVG drawn over it (data-layer="beneath": the loss surface under its descent path) goes first.
+  const beneath = canvases.filter((canvas) => canvas.dataset.layer === "beneath");
+  beneath.forEach(drawCanvas);
   if (html) {
     ctx.drawImage(await svgImage(styledCopy(element, width, height), width, height), 0, 0, width, height);
   } else {
@@ -69,10 +77,7 @@ export async function pictureOf(element, { ratio = Math.max(PICTURE_RATIO, windo
       ctx.drawImage(await svgImage(styledCopy(drawing, at.w, at.h), at.w, at.h, false), at.x, at.y, at.w, at.h);
     }
   }
-  for (const canvas of canvases) {
-    const at = place(canvas);
-    ctx.drawImage(renderAt(canvas, ratio), at.x, at.y, at.w, at.h);
-  }
+  canvases.filter((canvas) => !beneath.includes(canvas)).forEach(drawCanvas);
   return out;
 }
 

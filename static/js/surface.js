@@ -11,9 +11,10 @@
  *                                  //   drawn each in its colour, its end ringed; hover names the nearest point
  *   view.clear();                  // back to the empty panel with its hint
  *   view.destroy();
- *   view.stats                     // {draws, layerPaints, resizes}: frames drawn, how often the picture
- *                                  //   under the path was painted (once per surface and size, not per
- *                                  //   frame), and how many of those paintings a new size caused
+ *   view.stats                     // {draws, layerPaints, resizes, canvasPaints}: frames drawn, how often
+ *                                  //   the picture under the path was painted (once per surface and size,
+ *                                  //   not per frame), how many of those paintings a new size caused, and
+ *                                  //   how often the canvas was (a 2-D slice's path moves over it in SVG)
  *
  * 2-D (kinds "weights", "random", "trajectory"): the loss as a viridis heatmap coloured by the log of its
  * excess over the minimum, contour lines at levels evenly spaced on that same map (contours.js), the path
@@ -24,8 +25,10 @@
  * The description is shown under the plot, in the server's words.
  *
  * What stays put while training goes on (the heatmap, its contours, the curve, axes and titles) is painted once
- * per surface and canvas size into an offscreen layer; a frame only copies that layer and draws the path, the
- * current point and the arrow on it. Painting it every frame cost a page at full speed a fifth of its frames.
+ * per surface and canvas size into an offscreen layer. Painting it every frame cost a page at full speed a fifth
+ * of its frames. On a 2-D slice with one path the canvas then shows that layer alone, and the path, the current
+ * point and the arrow are an SVG over it (descentpath.js), so a frame leaves the canvas as it is; a race's paths
+ * and a curve's point are drawn on the canvas over a copy of the layer, every frame.
  */
 
 import {
@@ -34,6 +37,7 @@ import {
 import { createCanvas, font, html, paintsLike, scaledMargin, textScale } from "./canvas.js";
 import { legendGradient, sequentialScale } from "./colors.js";
 import { contours, surfaceLevels } from "./contours.js";
+import { createDescentPath } from "./descentpath.js";
 import {
   arrowGeometry, descentArrowLength, gridCoordinate, interpolate, paintGrid, pathPoints, shortAxisLabel,
   steepestSlope, tableOffset,
@@ -50,13 +54,16 @@ const ONE_D = new Set(["curve", "line"]);
 export function createSurfaceView(container) {
   const root = html("div", "bl-surface is-empty", container);
   const plot = createCanvas(root, "bl-surface-canvas", "the loss surface and the descent path", draw);
+  const overlay = createDescentPath(root, plot.canvas);
+  let shows = null; // what the canvas holds when it is the layer alone: {surface, width, height, scale}
+  let pixels = { for: null, points: [] }; // the path so far in the canvas's pixels, mapped for `shows`
   const legend = html("div", "bl-legend bl-surface-legend", root);
   const axesNote = html("div", "bl-surface-axes", root);
   const caption = html("p", "bl-surface-caption", root);
   const off = document.createElement("canvas"); // the heatmap, one pixel per grid point
   const layer = document.createElement("canvas"); // everything but the path and the point, at the canvas's size
   let layerFor = null; // the surface the layer shows (null: paint it again)
-  const stats = { draws: 0, layerPaints: 0, resizes: 0 };
+  const stats = { draws: 0, layerPaints: 0, resizes: 0, canvasPaints: 0 };
   let surface = null;
   let oneD = false;
   let path = [];
@@ -164,6 +171,12 @@ export function createSurfaceView(container) {
   }
 
   function draw() {
+    if (showsLayer()) {
+      stats.draws++;
+      drawOverlay();
+      return;
+    }
+    shows = null;
     const { ctx, width, height, scale } = plot.begin();
     const m = scaledMargin(MARGIN, scale);
     const box = { left: m.left, right: width - m.right, top: m.top, bottom: height - m.bottom };
@@ -183,6 +196,7 @@ export function createSurfaceView(container) {
         "Choose “two weights” and click two connections in the network (or press Enter on them), "
         + "or choose the random or the trajectory plane.", width - 24));
       lines.forEach((text, k) => ctx.fillText(text, cx, cy + (k - (lines.length - 1) / 2) * 18 * scale));
+      hideOverlay();
       return;
     }
     stats.draws++;
@@ -201,8 +215,51 @@ export function createSurfaceView(container) {
       stats.layerPaints++;
     }
     ctx.drawImage(layer, 0, 0, width, height);
-    if (oneD) drawCurvePoint(ctx, box);
-    else drawPlanePath(ctx, box);
+    stats.canvasPaints++;
+    lastBox = box;
+    if (oneD || racePaths) {
+      hideOverlay();
+      if (oneD) drawCurvePoint(ctx, box);
+      else drawPlanePath(ctx, box);
+      return;
+    }
+    shows = { surface, width: canvas.width, height: canvas.height, scale };
+    plot.canvas.dataset.layer = "beneath"; // a picture of the view draws it under the overlay (picture.js)
+    drawOverlay();
+  }
+
+  /** Whether the canvas already holds this surface's layer alone, at its size: then a frame is the overlay's. */
+  function showsLayer() {
+    const { canvas } = plot;
+    return shows !== null && shows.surface === surface && layerFor === surface && !oneD && !racePaths
+      && shows.width === canvas.width && shows.height === canvas.height
+      && shows.scale === textScale(canvas.getContext("2d"));
+  }
+
+  /** The path so far, the current point and the arrow, over the layer: each frame maps only the new points. */
+  function drawOverlay() {
+    const box = lastBox;
+    const { x, y } = planeScales(box);
+    if (pixels.for !== shows || pixels.points.length > path.length) pixels = { for: shows, points: [] };
+    for (let k = pixels.points.length; k < path.length; k++) pixels.points.push([x(path[k][0]), y(path[k][1])]);
+    let now = null;
+    let arrow = null;
+    if (current) {
+      now = [x(current[0]), y(current[1])];
+      if (descent) {
+        const dx = descent[0] * (x(1) - x(0));
+        const dy = descent[1] * (y(1) - y(0));
+        const length = descentArrowLength(Math.hypot(descent[0], descent[1]), steepest);
+        arrow = arrowGeometry(now[0], now[1], dx, dy, length, 10);
+        if (arrow && !(Math.hypot(arrow.tip[0] - now[0], arrow.tip[1] - now[1]) > 0)) arrow = null;
+      }
+    }
+    overlay.draw({ box, key: shows, points: pixels.points, now, arrow });
+  }
+
+  function hideOverlay() {
+    overlay.hide();
+    delete plot.canvas.dataset.layer;
   }
 
   function planeScales(box) {
@@ -240,29 +297,12 @@ export function createSurfaceView(container) {
     axisTitles(ctx, box, shortAxisLabel(labelA ?? "d₁"), shortAxisLabel(labelB ?? "d₂"));
   }
 
-  /** Every frame: the path so far, the current point and the arrow, over the layer. */
+  /** Every frame of a race: each contestant's path over the layer, the one in focus on top. */
   function drawPlanePath(ctx, box) {
     const { x, y } = planeScales(box);
-    lastBox = box;
     clipToBox(ctx, box);
-    if (racePaths) {
-      const order = [...racePaths.filter((p) => !p.focus), ...racePaths.filter((p) => p.focus)]; // focus on top
-      for (const p of order) drawRacePath(ctx, pathPoints(p.points, 2).map(([a, b]) => [x(a), y(b)]), p);
-      ctx.restore();
-      return;
-    }
-    drawPath(ctx, path.map(([a, b]) => [x(a), y(b)]));
-    if (current) {
-      const px = x(current[0]);
-      const py = y(current[1]);
-      if (descent) {
-        const dx = descent[0] * (x(1) - x(0));
-        const dy = descent[1] * (y(1) - y(0));
-        const length = descentArrowLength(Math.hypot(descent[0], descent[1]), steepest);
-        drawArrow(ctx, arrowGeometry(px, py, dx, dy, length, 10), px, py);
-      }
-      drawNow(ctx, px, py);
-    }
+    const order = [...racePaths.filter((p) => !p.focus), ...racePaths.filter((p) => p.focus)];
+    for (const p of order) drawRacePath(ctx, pathPoints(p.points, 2).map(([a, b]) => [x(a), y(b)]), p);
     ctx.restore();
   }
 
@@ -410,6 +450,7 @@ export function createSurfaceView(container) {
     },
     destroy() {
       if (pending) cancelAnimationFrame(pending);
+      overlay.destroy();
       plot.destroy();
       root.remove();
     },
@@ -426,29 +467,6 @@ function toPoint(value, dims) {
   if (value === null || value === undefined) return null;
   const p = typeof value === "number" ? [value] : Array.from(value).slice(0, dims);
   return p.length === dims && p.every(Number.isFinite) ? p : null;
-}
-
-function drawPath(ctx, pixels) {
-  if (pixels.length === 0) return;
-  ctx.lineJoin = "round";
-  for (const [colour, width] of [["rgba(0, 0, 0, 0.8)", 3.4], ["#fff", 1.6]]) {
-    ctx.strokeStyle = colour;
-    ctx.lineWidth = width;
-    ctx.beginPath();
-    pixels.forEach(([px, py], k) => (k === 0 ? ctx.moveTo(px, py) : ctx.lineTo(px, py)));
-    ctx.stroke();
-  }
-  // A dot per iterate while they are few enough to tell apart; the newest few hundred otherwise.
-  const from = Math.max(0, pixels.length - 400);
-  ctx.fillStyle = "#fff";
-  ctx.strokeStyle = "rgba(0, 0, 0, 0.8)";
-  ctx.lineWidth = 1;
-  for (let k = from; k < pixels.length; k++) {
-    ctx.beginPath();
-    ctx.arc(pixels[k][0], pixels[k][1], 2.2, 0, 2 * Math.PI);
-    ctx.fill();
-    ctx.stroke();
-  }
 }
 
 /** One contestant's path in its colour over a dark edge, its start and end marked; the one in focus wider. */
