@@ -9,7 +9,8 @@ Measured, in each pass:
   - first drawn frame after load: from navigation start to the animation frame that first shows the network
     and the decision map: ours, the animation frame whose draw() draws the first frame and decision map it
     received; Playground, the one after its epoch counter got text (its first updateUI draws network, map and
-    counter together). Fresh browser context per load (an empty cache), alternating;
+    counter together). Fresh browser context per load (an empty cache), alternating. Ours step by step too
+    (HTML parsed, modules loaded and run, session created, socket open, welcome, first frame, drawn);
   - training at full speed, each page's own epoch counter read in Chromium (ours: the epoch of the frame the
     page drew; Playground: #iter-number) over a window: epochs/s on the page, frames drawn per second (ours:
     the page's own draw count; Playground: animation frames in which its counter moved), the browser's
@@ -94,6 +95,41 @@ FIRST_DRAWN = """(() => {
   }
   requestAnimationFrame(poll);
 })();"""
+
+# Ours: when each step on the way to the first frame ended (ms since navigation start), so the report says
+# where the time goes: the page's HTML parsed, every module loaded, the session created (its POST answered),
+# the socket open, its first message (the welcome). Ours only: Playground's first frame comes before its HTML is
+# parsed (its script runs inline while its blocked web fonts hold the parser). Wrapping fetch and WebSocket
+# changes nothing they do.
+TIMELINE = """(() => {
+  const at = {};
+  window.__benchSteps = at;
+  const mark = (name) => { if (!(name in at)) at[name] = performance.now(); };
+  const fetch = window.fetch;
+  window.fetch = function (url, init) {
+    const created = String(url).endsWith('/api/sessions') && init && init.method === 'POST';
+    return fetch.apply(this, arguments).then((r) => { if (created) mark('session'); return r; });
+  };
+  const Socket = window.WebSocket;
+  window.WebSocket = class extends Socket {
+    constructor(...args) {
+      super(...args);
+      mark('socket asked');
+      this.addEventListener('open', () => mark('socket open'));
+      this.addEventListener('message', () => mark('welcome'));
+    }
+  };
+})();"""
+# Read once the page has drawn: the navigation's and the modules' own timings.
+STEPS = """() => {
+  const nav = performance.getEntriesByType('navigation')[0];
+  const modules = performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.js'));
+  return {html: nav.domInteractive, modules: Math.max(0, ...modules.map((e) => e.responseEnd)),
+          scripts: nav.domContentLoadedEventEnd, ...window.__benchSteps};
+}"""
+STEP_NAMES = [("html", "HTML parsed"), ("modules", "modules loaded"), ("scripts", "modules run"),
+              ("session", "session created"), ("socket open", "socket open"), ("welcome", "welcome"),
+              ("network", "first frame"), ("drawn", "drawn")]
 
 # Over a window of animation frames: the page's epoch at the first and last, the frames in which it moved,
 # the page's draws, frames and surfaces received (ours), and the gaps between animation frames.
@@ -297,19 +333,22 @@ def first_drawn(browser: Browser, url: str, ours: bool) -> dict[str, float]:
     context: BrowserContext = browser.new_context(viewport=VIEWPORT)
     blocked = [] if ours else playground.prepare(context)
     context.add_init_script(FIRST_DRAWN)
+    if ours:
+        context.add_init_script(TIMELINE)
     requests: list[str] = []
     context.on("request", lambda r: requests.append(r.url))
     page = context.new_page()
     page.goto(url)
     page.wait_for_function("() => window.__benchFirst && window.__benchFirst.drawn !== null", timeout=30_000)
     first = page.evaluate("() => window.__benchFirst")
+    steps = page.evaluate(STEPS) if ours else {}
     if ours:
         # Pause before leaving: a session whose page left trains on for a few seconds (unwatched_pause_seconds),
         # and the next loads, ours and Playground's, would share the CPU with it.
         page.evaluate("() => window.backpropLab.connection.request({type: 'pause'})")
     context.close()
     return {"network": first["network"], "drawn": first["drawn"], "requests": len(requests),
-            "blocked": ", ".join(sorted(set(blocked))) or "none"}
+            "blocked": ", ".join(sorted(set(blocked))) or "none", "steps": {**steps, **first}}
 
 
 # -- one pass: first frames, then training windows -------------------------------------------------------
@@ -336,6 +375,14 @@ def measure_pass(browser: Browser, port: int, anchor: playground.PlaygroundServe
     ours_ms = med("ours", "drawn")
     print(f"  Backprop Lab   {ours_ms:6.0f} ms  (its first network frame at {med('ours', 'network'):.0f} ms; "
           f"{med('ours', 'requests'):.0f} requests)")
+
+    def steps(name: str) -> str:
+        """Where the time goes: when each step ended, median (the session is asked for while modules run)."""
+        ends = {label: statistics.median(x["steps"][key] for x in loads[name]) for key, label in STEP_NAMES
+                if all(key in x["steps"] for x in loads[name])}
+        return ", ".join(f"{label} {ms:.0f}" for label, ms in ends.items())
+
+    print(f"    step by step (ms since navigation start): {steps('ours')}")
     if anchor is not None:
         pg_ms = med("Playground", "drawn")
         print(f"  TF Playground  {pg_ms:6.0f} ms  ({med('Playground', 'requests'):.0f} requests; blocked, "
