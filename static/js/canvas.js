@@ -1,5 +1,5 @@
 /**
- * DOM helpers the canvas views share: an element factory and a canvas that keeps its backing store at the
+ * DOM helpers the views share: element factories (HTML and SVG) and a canvas that keeps its backing store at the
  * device's pixel ratio and redraws itself when its box changes size, or when the page's text scale for
  * drawings changes (the CSS property --bl-text-scale, e.g. 1.5 in presenter view: see restyleCanvases).
  * Nothing runs at import time.
@@ -56,6 +56,14 @@ export function html(tag, className, parent = null, text = null) {
   const el = document.createElement(tag);
   if (className) el.className = className;
   if (text !== null) el.textContent = text;
+  if (parent) parent.appendChild(el);
+  return el;
+}
+
+/** document.createElementNS for SVG with its attributes, appended to `parent`. */
+export function svg(tag, attrs = {}, parent = null) {
+  const el = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
   if (parent) parent.appendChild(el);
   return el;
 }

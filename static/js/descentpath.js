@@ -4,13 +4,13 @@
  * per surface; this moves every frame.
  *
  *   const overlay = createDescentPath(root, canvas); // root: the view's box (positioned); canvas: the picture
- *   overlay.draw({box, key, points, now, arrow});   // pixels in the canvas's CSS pixels; key: what the
- *                                                    //   points were mapped for (a new key redraws them all)
+ *   overlay.draw({box, key, points, project, now, arrow});
  *   overlay.hide();
  *
- * points: [[px, py], ...] (the path so far, only ever growing for one key), now: [px, py] or null, arrow:
- * arrowGeometry(...) or null; all clipped to box {left, right, top, bottom}. Nothing here computes a number:
- * the view maps the server's.
+ * points: the path so far (the view's own array, only ever growing for one key), each mapped to the canvas's CSS
+ * pixels by project(point), only when it is new; key: what project maps for (a new key maps them all again).
+ * now: [px, py] or null, arrow: arrowGeometry(...) or null. All clipped to box {left, right, top, bottom}.
+ * Nothing here computes a number: the view maps the server's.
  *
  * Why SVG, in two layers: redrawn on the canvas, every frame replaced the whole canvas, which a browser without
  * a GPU copies and composites anew (2.8 ms of Chromium's time per frame, bench/browser.py). The browser paints
@@ -20,18 +20,12 @@
  * painted again every frame and cost as much as the canvas had.
  */
 
-const SVG = "http://www.w3.org/2000/svg";
-const NOW_COLOUR = "#e69f00";
+import { svg } from "./canvas.js";
+
+export const NOW_COLOUR = "#e69f00"; // the current point, here and in the surface view's key and curve
 const DOTS = 400; // a dot per iterate while they are few enough to tell apart; the newest few hundred otherwise
 const CHUNK = 50; // points per piece of the path (each piece starts at the one before's last point)
 const ROUND = { fill: "none", "stroke-linejoin": "round", "stroke-linecap": "round" };
-
-function svg(tag, attrs, parent) {
-  const el = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
-  parent.appendChild(el);
-  return el;
-}
 
 /** One layer: an <svg> over the canvas, a nested <svg> clipping to the plot's box (a picture of the view keeps
  * that: no ids to refer to), and a group per stroke, so every piece's dark edge lies under every white line and
@@ -114,16 +108,17 @@ export function createDescentPath(root, canvas) {
     }
   }
 
-  /** Appends points[from..] to the pieces: only pieces that got points change. */
-  function append(points, from) {
+  /** Appends points[from..], mapped by project, to the pieces: only pieces that got points change. */
+  function append(points, from, project) {
     const changed = new Set();
     for (let k = from; k < points.length; k++) {
       let piece = pieces[pieces.length - 1];
       if (!piece || piece.count === CHUNK) piece = newPiece();
-      addPoint(piece, points[k]);
-      piece.last = points[k];
+      const [x, y] = project(points[k]);
+      addPoint(piece, [x, y]);
+      piece.last = [x, y];
       piece.count++;
-      piece.dots += `M${points[k][0].toFixed(1)},${points[k][1].toFixed(1)}h0`;
+      piece.dots += `M${x.toFixed(1)},${y.toFixed(1)}h0`;
       changed.add(piece);
     }
     for (const piece of changed) {
@@ -139,7 +134,7 @@ export function createDescentPath(root, canvas) {
   }
 
   return {
-    draw({ box, key, points, now: at, arrow: tip }) {
+    draw({ box, key, points, project, now: at, arrow: tip }) {
       for (const { el } of [settled, moving]) el.style.display = "";
       if (!place) follow();
       const w = Math.max(0, box.right - box.left); // a canvas not laid out yet has a box inside out
@@ -157,7 +152,7 @@ export function createDescentPath(root, canvas) {
         shown = 0;
       }
       if (points.length > shown) {
-        append(points, shown);
+        append(points, shown, project);
         shown = points.length;
       }
       const f = (v) => v.toFixed(1);

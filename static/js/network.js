@@ -30,7 +30,7 @@
  * output towards the inputs. Connections and bias squares: colour = sign, depth and width grow with |w|.
  */
 
-import { html, scaledMargin } from "./canvas.js";
+import { html, scaledMargin, svg } from "./canvas.js";
 import { divergingScale, legendGradient, rgbCss, signColor } from "./colors.js";
 import {
   biasGeometry, connectionMidpoint, connectionPath, layerName, MARGIN, maxStrokeFor, networkLayout, paramKey,
@@ -43,7 +43,6 @@ import { neuronLabel, paramLabel } from "./names.js";
 import { keepTextReadable } from "./textscale.js";
 import { createTooltip } from "./tooltip.js";
 
-const SVG = "http://www.w3.org/2000/svg";
 let views = 0; // network views made on this page (each tooltip's id is its own)
 const WIDTH = 640; // the drawing's width before its box is laid out
 // The drawing is laid out at its box's own width, so its units are screen pixels and a 13 px label is 13 px
@@ -55,13 +54,6 @@ const PENDING_FILL = "#ececec";
 // and claims the keys it uses from the page's shortcuts (keyboard.js).
 const FOCUSABLE = { tabindex: "-1", role: "button", "data-keys": "arrows enter space home end" };
 const NAVIGATION = new Set(["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End"]);
-
-function svg(tag, attrs = {}, parent = null) {
-  const el = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
-  if (parent) parent.appendChild(el);
-  return el;
-}
 
 /**
  * A weight as the drawing shows it: in steps of ref / 64, where ref is the weight of the deepest colour and

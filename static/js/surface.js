@@ -37,7 +37,7 @@ import {
 import { createCanvas, font, html, paintsLike, scaledMargin, textScale } from "./canvas.js";
 import { legendGradient, sequentialScale } from "./colors.js";
 import { contours, surfaceLevels } from "./contours.js";
-import { createDescentPath } from "./descentpath.js";
+import { createDescentPath, NOW_COLOUR } from "./descentpath.js";
 import {
   arrowGeometry, descentArrowLength, gridCoordinate, interpolate, paintGrid, pathPoints, shortAxisLabel,
   steepestSlope, tableOffset,
@@ -48,7 +48,6 @@ import { createTooltip } from "./tooltip.js";
 const MARGIN = { top: 12, right: 14, bottom: 44, left: 58 };
 const CURVE_COLOUR = "#0072b2";
 const ITERATE_COLOUR = "#d55e00";
-const NOW_COLOUR = "#e69f00";
 const ONE_D = new Set(["curve", "line"]);
 
 export function createSurfaceView(container) {
@@ -56,7 +55,6 @@ export function createSurfaceView(container) {
   const plot = createCanvas(root, "bl-surface-canvas", "the loss surface and the descent path", draw);
   const overlay = createDescentPath(root, plot.canvas);
   let shows = null; // what the canvas holds when it is the layer alone: {surface, width, height, scale}
-  let pixels = { for: null, points: [] }; // the path so far in the canvas's pixels, mapped for `shows`
   const legend = html("div", "bl-legend bl-surface-legend", root);
   const axesNote = html("div", "bl-surface-axes", root);
   const caption = html("p", "bl-surface-caption", root);
@@ -236,12 +234,10 @@ export function createSurfaceView(container) {
       && shows.scale === textScale(canvas.getContext("2d"));
   }
 
-  /** The path so far, the current point and the arrow, over the layer: each frame maps only the new points. */
+  /** The path so far, the current point and the arrow, over the layer (the overlay maps only new points). */
   function drawOverlay() {
     const box = lastBox;
     const { x, y } = planeScales(box);
-    if (pixels.for !== shows || pixels.points.length > path.length) pixels = { for: shows, points: [] };
-    for (let k = pixels.points.length; k < path.length; k++) pixels.points.push([x(path[k][0]), y(path[k][1])]);
     let now = null;
     let arrow = null;
     if (current) {
@@ -254,7 +250,7 @@ export function createSurfaceView(container) {
         if (arrow && !(Math.hypot(arrow.tip[0] - now[0], arrow.tip[1] - now[1]) > 0)) arrow = null;
       }
     }
-    overlay.draw({ box, key: shows, points: pixels.points, now, arrow });
+    overlay.draw({ box, key: shows, points: path, project: ([a, b]) => [x(a), y(b)], now, arrow });
   }
 
   function hideOverlay() {
