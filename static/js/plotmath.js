@@ -69,7 +69,8 @@ export function interpolate(xs, ys, x) {
 
 /**
  * An arrow of `length` pixels from (x, y) in the direction (dx, dy) (pixels, y down), with a head of
- * `head` pixels: {tip: [x, y], left: [x, y], right: [x, y]}; null when the direction is zero or not finite.
+ * `head` pixels: {tip: [x, y], left: [x, y], right: [x, y]}; null when the direction is zero or not finite, or
+ * the tip is not away from (x, y) (a zero or non-finite length): nothing to draw.
  */
 export function arrowGeometry(x, y, dx, dy, length, head = 8) {
   const norm = Math.hypot(dx, dy);
@@ -77,6 +78,7 @@ export function arrowGeometry(x, y, dx, dy, length, head = 8) {
   const ux = dx / norm;
   const uy = dy / norm;
   const tip = [x + ux * length, y + uy * length];
+  if (!(Math.hypot(tip[0] - x, tip[1] - y) > 0)) return null;
   const back = [tip[0] - ux * head, tip[1] - uy * head];
   const side = head * 0.5;
   return { tip, left: [back[0] - uy * side, back[1] + ux * side], right: [back[0] + uy * side, back[1] - ux * side] };

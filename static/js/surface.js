@@ -247,7 +247,6 @@ export function createSurfaceView(container) {
         const dy = descent[1] * (y(1) - y(0));
         const length = descentArrowLength(Math.hypot(descent[0], descent[1]), steepest);
         arrow = arrowGeometry(now[0], now[1], dx, dy, length, 10);
-        if (arrow && !(Math.hypot(arrow.tip[0] - now[0], arrow.tip[1] - now[1]) > 0)) arrow = null;
       }
     }
     overlay.draw({ box, key: shows, points: path, project: ([a, b]) => [x(a), y(b)], now, arrow });
@@ -502,7 +501,7 @@ function drawNow(ctx, px, py, ring = "#fff") {
 }
 
 function drawArrow(ctx, arrow, x0, y0) {
-  if (!arrow || !(Math.hypot(arrow.tip[0] - x0, arrow.tip[1] - y0) > 0)) return;
+  if (!arrow) return;
   for (const [colour, width] of [["#111", 4.2], ["#fff", 2]]) {
     ctx.strokeStyle = colour;
     ctx.lineWidth = width;

@@ -59,6 +59,8 @@ test("an arrow points along its direction with a symmetric head", () => {
   assert.ok(Math.abs(d.tip[0] - 10) < 1e-9 && Math.abs(d.tip[1] - 10) < 1e-9);
   assert.equal(arrowGeometry(0, 0, 0, 0, 10), null);
   assert.equal(arrowGeometry(0, 0, Number.NaN, 1, 10), null);
+  assert.equal(arrowGeometry(0, 0, 1, 1, 0), null);
+  assert.equal(arrowGeometry(0, 0, 1, 1, Number.NaN), null);
 });
 
 test("a flat path becomes points of its dimension", () => {
