@@ -146,13 +146,13 @@ class Stability:
             raise FieldError("type", "type: the stability hint is for the feed-forward network only")
         if trainer.diverged:
             raise FieldError("type", "type: the weights are not finite (training diverged); step back or reset")
-        net, step, weight_decay = trainer.model.copy(), trainer.step_count, trainer.optimizer.weight_decay
-        current = self._current()
-        start = current.vector if current is not None else None  # a warm start: a few products suffice
         # Kept fresh while playing, it keeps to the pool's share for background work; after a person's own
         # change, paused, it is measured at once (a few at most a second, and one frame shows both).
         if background and not (session.work.background_due if session.playing else session.work.idle):
-            raise Busy
+            raise Busy  # before the copy: a refused estimate copies nothing
+        net, step, weight_decay = trainer.model.copy(), trainer.step_count, trainer.optimizer.weight_decay
+        current = self._current()
+        start = current.vector if current is not None else None  # a warm start: a few products suffice
         try:
             found = await session.work.run(curvature, net, trainer.X_train, trainer.T_train, weight_decay, start,
                                            background=background)
