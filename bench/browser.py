@@ -114,7 +114,6 @@ TIMELINE = """(() => {
   window.WebSocket = class extends Socket {
     constructor(...args) {
       super(...args);
-      mark('socket asked');
       this.addEventListener('open', () => mark('socket open'));
       this.addEventListener('message', () => mark('welcome'));
     }
