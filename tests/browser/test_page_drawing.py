@@ -1,5 +1,6 @@
 """Drawing while training runs: the loss surface's picture is painted once per surface, not once per frame,
-and the path and the current point still move over it every frame (an SVG over the canvas)."""
+and the path and the current point still move over it every frame (an SVG over the canvas); what a person reads
+(counters, losses, the loss curve) changes at most ten times a second while the network moves every frame."""
 
 from __future__ import annotations
 
@@ -37,3 +38,33 @@ def test_the_surface_picture_is_painted_once_per_surface_while_the_point_moves_e
     assert iterates >= drawn["served"] and drawn["pieces"] == -(-iterates // 50), drawn
     assert all(abs(a - b) <= 0.05 for a, b in zip(drawn["last"], drawn["now"], strict=True)), drawn
     screenshot(page, "20_surface_layer_random_plane")
+
+
+def test_playing_the_network_moves_every_frame_and_the_readings_ten_times_a_second(open_page):
+    page = open_page("#dataset=circle&sizes=6")
+    page.click("#play")
+    page.wait_for_function("() => window.backpropLab.frame.header.playing "
+                           "&& window.backpropLab.frame.header.step > 100")
+    # Over two seconds of animation frames: which update the network drew, and which the readings showed.
+    seen = page.evaluate("""() => new Promise((done) => {
+      const lab = window.backpropLab, start = performance.now(), drawn = new Set(), read = new Set();
+      const texts = new Set();
+      (function tick() {
+        drawn.add(lab.frame.header.step);
+        read.add(lab.readingsStep);
+        texts.add(document.getElementById('readout-step').textContent);
+        if (performance.now() - start < 2000) requestAnimationFrame(tick);
+        else done({drawn: drawn.size, read: read.size, texts: texts.size, seconds: (performance.now() - start) / 1000});
+      })();
+    })""")
+    # At most ten a second (one more for a window that starts just before a change); and they do keep up.
+    assert 5 * seen["seconds"] <= seen["read"] <= 10 * seen["seconds"] + 1, seen
+    assert seen["texts"] == seen["read"], seen  # the step's counter is one of those readings
+    assert seen["drawn"] >= 2 * seen["read"], seen  # the network: every frame (about 60 a second)
+    screenshot(page, "21_readings_while_playing")
+    page.click("#play")
+    page.wait_for_function("() => !window.backpropLab.frame.header.playing")
+    # Paused, the readings are the last frame's, at once and with every digit.
+    shown = page.evaluate("""() => ({step: window.backpropLab.frame.header.step, read: window.backpropLab.readingsStep,
+      text: document.getElementById('readout-step').textContent.replace(/\\D/g, '')})""")
+    assert shown["read"] == shown["step"] and int(shown["text"]) == shown["step"], shown
