@@ -47,20 +47,27 @@ def test_playing_the_network_moves_every_frame_and_the_readings_ten_times_a_seco
                            "&& window.backpropLab.frame.header.step > 100")
     # Over two seconds of animation frames: which update the network drew, and which the readings showed.
     seen = page.evaluate("""() => new Promise((done) => {
-      const lab = window.backpropLab, start = performance.now(), drawn = new Set(), read = new Set();
-      const texts = new Set();
+      const lab = window.backpropLab, start = performance.now(), read = new Set(), texts = new Set();
+      let ticks = 0, alone = 0, last = null;
       (function tick() {
-        drawn.add(lab.frame.header.step);
-        read.add(lab.readingsStep);
+        ticks++;
+        const now = {drawn: lab.frame.header.step, read: lab.readingsStep};
+        if (last && now.drawn !== last.drawn && now.read === last.read) alone++;  // moved, readings kept
+        last = now;
+        read.add(now.read);
         texts.add(document.getElementById('readout-step').textContent);
         if (performance.now() - start < 2000) requestAnimationFrame(tick);
-        else done({drawn: drawn.size, read: read.size, texts: texts.size, seconds: (performance.now() - start) / 1000});
+        else done({ticks, alone, read: read.size, texts: texts.size, seconds: (performance.now() - start) / 1000});
       })();
     })""")
-    # At most ten a second (one more for a window that starts just before a change); and they do keep up.
-    assert 5 * seen["seconds"] <= seen["read"] <= 10 * seen["seconds"] + 1, seen
+    # At most ten a second (one more for a window that starts just before a change), and they keep up: a
+    # quarter of that at least, or of the animation frames on a browser slower than ten a second.
+    assert min(seen["ticks"], 10 * seen["seconds"]) / 4 <= seen["read"] <= 10 * seen["seconds"] + 1, seen
     assert seen["texts"] == seen["read"], seen  # the step's counter is one of those readings
-    assert seen["drawn"] >= 2 * seen["read"], seen  # the network: every frame (about 60 a second)
+    # The network moves in the frames between: most of them, on a browser that draws 15 or more a second (a
+    # slower one has few frames between two tenths of a second).
+    if seen["ticks"] >= 15 * seen["seconds"]:
+        assert seen["alone"] >= seen["ticks"] / 3, seen
     screenshot(page, "21_readings_while_playing")
     page.click("#play")
     page.wait_for_function("() => !window.backpropLab.frame.header.playing")
