@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import http.server
-import sys
+import importlib.util
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,9 +13,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "tests" / "browser")]
-from barecdp import BareChromium  # noqa: E402
-from browserkit import CHROMIUM, FLAGS  # noqa: E402
+
+
+def load(path: Path):
+    # By file, not through sys.path: bench/ holds an engine.py that must not stand in for the engine package.
+    spec = importlib.util.spec_from_file_location(f"bench_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+BareChromium = load(ROOT / "bench" / "barecdp.py").BareChromium
+browserkit = load(ROOT / "tests" / "browser" / "browserkit.py")
 
 PAGE = """<!doctype html><title>t</title><script src="/counted.js"></script>
 <script>
@@ -55,7 +64,7 @@ def site() -> Iterator[tuple[str, list[str]]]:
 
 def test_a_load_runs_the_init_script_first_waits_and_reads_back(site: tuple[str, list[str]]):
     url, hits = site
-    chromium = BareChromium(CHROMIUM, FLAGS, {"width": 800, "height": 600})
+    chromium = BareChromium(browserkit.CHROMIUM, browserkit.FLAGS, {"width": 800, "height": 600})
     try:
         for _ in range(2):
             got = chromium.load(url, "window.early = 'before the page';", "window.drawn === true",
