@@ -10,6 +10,7 @@ import socket
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,9 @@ class Page:
         self._stack = stack
         self.welcome: dict[str, Any] = {}
         self.seen: list[dict[str, Any]] = []
+        # The loss curve's steps as the page gathers them (static/js/connection.js): from every frame and `loss`
+        # message received, whichever helper read it, started afresh when one says the history restarts.
+        self.loss_steps: list[float] = []
         self._id = 0
 
     def send(self, message: dict[str, Any]) -> None:
@@ -104,7 +108,17 @@ class Page:
         else:
             header, arrays = json.loads(raw), {}
         self.seen.append(header)
+        if header["type"] in ("frame", "loss") and "loss_steps" in arrays:
+            if header.get("loss_restart"):
+                self.loss_steps = []
+            self.loss_steps += arrays["loss_steps"].tolist()
         return header, arrays
+
+    def until(self, done: Callable[[], bool], timeout: float = 5.0) -> None:
+        """Read messages until ``done()`` holds."""
+        deadline = time.monotonic() + timeout
+        while not done():
+            self.recv(max(0.01, deadline - time.monotonic()))
 
     def expect(self, kind: str, timeout: float = 5.0, **match: Any) -> Any:
         """The next message of this type (whose fields equal ``match``), skipping others."""
