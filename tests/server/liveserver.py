@@ -10,6 +10,7 @@ import socket
 import sqlite3
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,7 @@ class Page:
         # The loss curve's steps as the page gathers them (static/js/connection.js): from every frame and `loss`
         # message received, whichever helper read it, started afresh when one says the history restarts.
         self.loss_steps: list[float] = []
+        self._frames_before_reply: deque[tuple[dict[str, Any], dict[str, Any]]] = deque(maxlen=64)
         self._id = 0
 
     def send(self, message: dict[str, Any]) -> None:
@@ -132,15 +134,22 @@ class Page:
         """Send one control message and return its reply (ack or error)."""
         self._id += 1
         self.send({**message, "id": self._id})
+        self._frames_before_reply.clear()
         deadline = time.monotonic() + timeout
         while True:
-            header, _ = self.recv(max(0.01, deadline - time.monotonic()))
+            header, arrays = self.recv(max(0.01, deadline - time.monotonic()))
             if header["type"] in ("ack", "error") and header.get("id") == self._id:
                 return header
+            if header["type"] == "frame":
+                self._frames_before_reply.append((header, arrays))
 
     def frame_after(self, reply: dict[str, Any], timeout: float = 5.0, **match: Any) -> tuple[dict, dict]:
         """The first frame that shows what the control replied to did: its seq is at least the ack's (through
-        Redis a frame packed before the control may still arrive after the reply)."""
+        Redis a frame packed before the control may still arrive after the reply, and the control's own frame may
+        arrive before it: control() keeps the frames it read past)."""
+        for header, arrays in self._frames_before_reply:
+            if header["seq"] >= reply.get("seq", 0) and all(header.get(k) == v for k, v in match.items()):
+                return header, arrays
         deadline = time.monotonic() + timeout
         while True:
             header, arrays = self.expect("frame", max(0.01, deadline - time.monotonic()), **match)
