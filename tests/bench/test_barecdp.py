@@ -5,25 +5,13 @@ from __future__ import annotations
 
 import functools
 import http.server
-import importlib.util
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from benchfiles import BENCH, ROOT, load
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def load(path: Path):
-    # By file, not through sys.path: bench/ holds an engine.py that must not stand in for the engine package.
-    spec = importlib.util.spec_from_file_location(f"bench_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-BareChromium = load(ROOT / "bench" / "barecdp.py").BareChromium
+BareChromium = load(BENCH / "barecdp.py").BareChromium
 browserkit = load(ROOT / "tests" / "browser" / "browserkit.py")
 
 PAGE = """<!doctype html><title>t</title><script src="/counted.js"></script>

@@ -3,23 +3,12 @@ over a loop that does other work would be no figure at all."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
+from benchfiles import BENCH, load
 
 from engine import Network, make_dataset
 from engine.batched_loss import naive_losses
-
-BENCH = Path(__file__).resolve().parents[2] / "bench"
-
-
-def load(name: str):
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.mark.parametrize(("sizes", "activations", "loss"), [
@@ -28,7 +17,7 @@ def load(name: str):
     ([2, 4, 1], "sigmoid", "bce"),
 ])
 def test_the_float32_naive_loop_gives_the_engines_losses(sizes, activations, loss):
-    landscape = load("landscape")
+    landscape = load(BENCH / "landscape.py")
     data = make_dataset("circle" if sizes[-1] == 1 else "xor", n=200, noise=0.1, test_fraction=0.5, seed=3)
     net = Network(sizes, activations=activations, loss=loss, seed=4)
     X, T = data.X_train, data.targets(net.target_encoding)
@@ -42,7 +31,7 @@ def test_the_float32_naive_loop_gives_the_engines_losses(sizes, activations, los
 
 
 def test_the_rnn_bench_per_step_loop_gives_the_engines_gradients():
-    rnn_bench = load("rnn")
+    rnn_bench = load(BENCH / "rnn.py")
     from engine.rnn import RNN
 
     rnn = RNN(6, 5, seed=2, scale=0.5)
