@@ -86,6 +86,11 @@ def open_page(port: int, session: str, token: str | None = None, client: str | N
     return page
 
 
+def matches(header: dict[str, Any], fields: dict[str, Any]) -> bool:
+    """Whether a message's header has these fields with these values."""
+    return all(header.get(k) == v for k, v in fields.items())
+
+
 class Page:
     """What a browser page does, synchronously: send control messages, read replies and frames."""
 
@@ -127,7 +132,7 @@ class Page:
         deadline = time.monotonic() + timeout
         while True:
             header, arrays = self.recv(max(0.01, deadline - time.monotonic()))
-            if header["type"] == kind and all(header.get(k) == v for k, v in match.items()):
+            if header["type"] == kind and matches(header, match):
                 return (header, arrays) if arrays or header["type"] in ("frame", "grid", "surface") else header
 
     def control(self, message: dict[str, Any], timeout: float = 10.0) -> dict[str, Any]:
@@ -148,7 +153,7 @@ class Page:
         Redis a frame packed before the control may still arrive after the reply, and the control's own frame may
         arrive before it: control() keeps the frames it read past)."""
         for header, arrays in self._frames_before_reply:
-            if header["seq"] >= reply.get("seq", 0) and all(header.get(k) == v for k, v in match.items()):
+            if header["seq"] >= reply.get("seq", 0) and matches(header, match):
                 return header, arrays
         deadline = time.monotonic() + timeout
         while True:

@@ -7,6 +7,7 @@ import re
 
 import httpx2 as httpx
 import pytest
+from liveserver import matches
 
 # Names a student never chose: array indices, the engine's identifiers, shapes and reprs.
 INTERNAL = re.compile(r"spiral3|softmax_ce|multi_gauss|'mse'|'bce'|weights\[|biases\[|shape \(|Need at least|"
@@ -80,7 +81,7 @@ def sent_since(page, mark: int, kind: str, **match) -> dict:
     maybe already read while the page waited for an ack (the server sends pictures as they are ready), else
     the next one."""
     for header in page.seen[mark:]:
-        if header["type"] == kind and all(header.get(k) == v for k, v in match.items()):
+        if header["type"] == kind and matches(header, match):
             return header
     found = page.expect(kind, **match)
     return found[0] if isinstance(found, tuple) else found

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from liveserver import matches
 
 from engine import Trainer, make_optimizer
 from server.build import build_trainer
@@ -40,7 +41,7 @@ def race_message(page, timeout=30.0, **match):
     """The next race message (header, arrays) whose header matches; the surface may take a moment."""
     while True:
         header, arrays = page.expect("race", timeout)
-        if all(header.get(k) == v for k, v in match.items()):
+        if matches(header, match):
             return header, arrays
 
 
