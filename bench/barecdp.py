@@ -1,8 +1,8 @@
 """Chromium as a person's browser has it: no DevTools watching each request. For first loads.
 
 Playwright turns on Chromium's Network domain for every page it opens: each request then sends events to the
-driver, and a page of 54 requests paid for it. In one run, the same first loads took a median of 851 ms for ours
-under Playwright against 502 ms over this bare connection, and 209 against 145 ms for TF Playground (about ten
+driver, and our page of 55 requests paid for it. In one run, the same first loads took a median of 851 ms for ours
+under Playwright against 502 ms over this bare connection, and 209 against 145 ms for TF Playground (6 or 7
 requests). So the first-frame comparison is made here: the same Chromium and flags, driven over a bare DevTools
 socket that only opens pages, adds their init scripts and reads values back.
 

@@ -11,7 +11,7 @@ Measured, in each pass:
     received; Playground, the one after its epoch counter got text (its first updateUI draws network, map and
     counter together). Fresh browser context per load (an empty cache), alternating. Measured twice: as a
     person's browser loads a page (driven over a bare DevTools socket, bench/barecdp.py: the target's figure)
-    and under Playwright, whose network events cost every request (ours makes 54, Playground about ten).
+    and under Playwright, whose network events cost every request (ours makes 55, Playground 6 or 7).
     Ours step by step too (HTML parsed, modules loaded and run, session created, socket open, welcome, first
     frame, drawn);
   - training at full speed, each page's own epoch counter read in Chromium (ours: the epoch of the frame the
