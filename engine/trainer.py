@@ -52,20 +52,26 @@ class Phase:
     weights_before: Array | None = None
     optimizer_before: dict | None = None
 
-    def neurons(self, k: int | None = None) -> dict[str, list[Array | None]]:
-        """Per-neuron net, o and delta of batch position ``k`` (None: the mean over the batch)."""
+    def neurons(self, k: int | None = None) -> dict[str, Any]:
+        """Per-neuron net, o and delta of batch position ``k`` (None: the mean over the batch), each kind's layers
+        one after another in one vector: net and o of every layer of neurons (0 is the input), delta of the
+        layers the backward pass has reached, listed in ``reached`` (delta[l] belongs to the neurons weights[l]
+        feeds). One vector a kind, not one a layer: a frame takes them so, and the per-layer arrays' overhead
+        cost more than the sums themselves (bench/server.py)."""
 
-        def pick(a: Array | None) -> Array | None:
-            if a is None:
-                return None
-            # add.reduce then divide is what ndarray.mean does inside (the same bits) without its
-            # bookkeeping, which cost a frame more than the sums themselves (bench/server.py, py-spy).
-            return np.add.reduce(a, axis=0) / a.shape[0] if k is None else a[k]
+        def pick(arrays: list[Array]) -> Array:
+            if k is not None:
+                return np.concatenate([a[k] for a in arrays])
+            # add.reduce then divide is what ndarray.mean does inside (the same bits) without its bookkeeping.
+            # Layer by layer: numpy sums a one-column array in another order than a column of a wider one.
+            return np.concatenate([np.add.reduce(a, axis=0) for a in arrays]) / arrays[0].shape[0]
 
+        reached = tuple(l for l, d in enumerate(self.delta) if d is not None)
         return {
-            "net": [pick(a) for a in self.trace.net],
-            "o": [pick(a) for a in self.trace.o],
-            "delta": [pick(a) for a in self.delta],
+            "net": pick(self.trace.net),
+            "o": pick(self.trace.o),
+            "delta": pick([self.delta[l] for l in reached]) if reached else np.empty(0),
+            "reached": reached,
         }
 
 

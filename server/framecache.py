@@ -13,6 +13,7 @@ docs/protocol.md.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .wire import pack
+from .wire import Arrays, Parts, pack
 
 if TYPE_CHECKING:
     from .clients import Client
@@ -37,9 +38,14 @@ class Packed:
     at: float  # when it was packed (time.monotonic)
 
 
-def loss_arrays(steps: np.ndarray, rows: np.ndarray) -> dict[str, tuple[str, np.ndarray]]:
-    return {"loss_steps": ("f8", steps.astype(np.float64)), "loss_train": ("f8", rows[:, 0]),
-            "loss_test": ("f8", rows[:, 1])}
+def loss_arrays(steps: np.ndarray, rows: np.ndarray) -> Arrays:
+    """The points as one array in three parts, ``loss_steps``, ``loss_train`` and ``loss_test`` (wire.py)."""
+    return {"loss": ("f8", np.concatenate([steps, rows[:, 0], rows[:, 1]], dtype=np.float64), loss_parts(len(steps)))}
+
+
+@functools.lru_cache(maxsize=256)
+def loss_parts(count: int) -> Parts:
+    return tuple((name, (count,)) for name in ("loss_steps", "loss_train", "loss_test"))
 
 
 class FrameCache:

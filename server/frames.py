@@ -9,13 +9,14 @@ weights, on the batch that update will draw.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
 
 from engine import Phase, Trainer
 
-from .wire import finite_or_none
+from .wire import Arrays, Parts, finite_or_none
 
 Array = np.ndarray
 
@@ -88,39 +89,59 @@ def selection_in_batch(trainer: Trainer, selection: int | None) -> bool:
     return bool(np.any(batch == selection))
 
 
-def frame_arrays(trainer: Trainer, view: Phase, position: int | None) -> dict[str, tuple[str, Array]]:
+def frame_arrays(trainer: Trainer, view: Phase, position: int | None) -> Arrays:
+    """The frame's numbers as seven flat arrays whose parts are the per-layer arrays of docs/protocol.md
+    (``weights.l`` is a part of ``trajectory``, ``delta.l`` of ``delta``...): packing costs per array, and
+    thirty-six small ones cost more than the numbers in them (wire.py)."""
     model = trainer.model
-    arrays: dict[str, tuple[str, Array]] = {}
-    for l in range(model.n_layers):
-        arrays[f"weights.{l}"] = ("f8", model.weights[l])
-        arrays[f"biases.{l}"] = ("f8", model.biases[l])
+    sizes, every = tuple(model.sizes), tuple(range(model.n_layers))
     neurons = view.neurons(position)
-    for l, (net, o) in enumerate(zip(neurons["net"], neurons["o"], strict=True)):
-        arrays[f"net.{l}"] = ("f8", net)
-        arrays[f"o.{l}"] = ("f8", o)
-    for l, delta in enumerate(neurons["delta"]):
-        if delta is None:
-            continue
-        arrays[f"delta.{l}"] = ("f8", delta)
+    arrays: Arrays = {
+        "trajectory": ("f8", model.flat(), param_parts(sizes, every, "")),
+        "net": ("f8", neurons["net"], neuron_parts(sizes, "net")),
+        "o": ("f8", neurons["o"], neuron_parts(sizes, "o")),
+    }
+    reached = neurons["reached"]
+    if reached:
+        arrays["delta"] = ("f8", neurons["delta"], delta_parts(sizes, reached))
         if position is None:
-            arrays[f"grad_weights.{l}"] = ("f8", view.grad_weights[l])
-            arrays[f"grad_biases.{l}"] = ("f8", view.grad_biases[l])
+            grads = [g for l in reached for g in (view.grad_weights[l].ravel(), view.grad_biases[l])]
         else:  # one example's dE/dw_ij = delta_j o_i
-            arrays[f"grad_weights.{l}"] = ("f8", np.outer(view.trace.o[l][position], delta))
-            arrays[f"grad_biases.{l}"] = ("f8", delta)
+            deltas = [view.delta[l][position] for l in reached]
+            grads = [g for l, d in zip(reached, deltas, strict=True)
+                     for g in (np.outer(view.trace.o[l][position], d).ravel(), d)]
+        arrays["grad_params"] = ("f8", np.concatenate(grads), param_parts(sizes, reached, "grad_"))
     if view.kind == "update" and view.weights_before is not None:  # old → new: the weights it started from
-        weights, biases = model.unflat(view.weights_before)
-        for l in range(model.n_layers):
-            arrays[f"weights_before.{l}"] = ("f8", weights[l])
-            arrays[f"biases_before.{l}"] = ("f8", biases[l])
+        arrays["params_before"] = ("f8", view.weights_before, param_parts(sizes, every, "", "_before"))
     changes = view.changes if view.kind == "update" else trainer.last_changes
-    for l in range(model.n_layers):
-        change_w, change_b = changes.get(f"weights[{l}]"), changes.get(f"biases[{l}]")
-        # Zeros only where no change is kept (before the first update): not made, and dropped, every frame.
-        arrays[f"change_weights.{l}"] = ("f8", np.zeros_like(model.weights[l]) if change_w is None else change_w)
-        arrays[f"change_biases.{l}"] = ("f8", np.zeros_like(model.biases[l]) if change_b is None else change_b)
-    arrays["trajectory"] = ("f8", model.flat())
+    # Zeros where no change is kept (before the first update; biases not trained).
+    kept = [(changes.get(w), changes.get(b)) for w, b in model._param_names]
+    change = np.concatenate([
+        np.zeros(like.size) if c is None else c.ravel()
+        for pair, layer in zip(kept, zip(model.weights, model.biases, strict=True), strict=True)
+        for c, like in zip(pair, layer, strict=True)])
+    arrays["change_params"] = ("f8", change, param_parts(sizes, every, "change_"))
     return arrays
+
+
+@functools.lru_cache(maxsize=256)
+def param_parts(sizes: tuple[int, ...], layers: tuple[int, ...], prefix: str, suffix: str = "") -> Parts:
+    """The parts of a flat parameter vector in ``Network.flat()`` order (weights.0, biases.0, weights.1, ...),
+    for these weight layers, named e.g. ``grad_weights.l`` (prefix "grad_")."""
+    return tuple(part for l in layers for part in (
+        (f"{prefix}weights{suffix}.{l}", (sizes[l], sizes[l + 1])), (f"{prefix}biases{suffix}.{l}", (sizes[l + 1],))))
+
+
+@functools.lru_cache(maxsize=256)
+def neuron_parts(sizes: tuple[int, ...], kind: str) -> Parts:
+    """The parts of a per-neuron vector of every layer of neurons: ``net.0`` (the input), ``net.1``..."""
+    return tuple((f"{kind}.{l}", (n,)) for l, n in enumerate(sizes))
+
+
+@functools.lru_cache(maxsize=256)
+def delta_parts(sizes: tuple[int, ...], reached: tuple[int, ...]) -> Parts:
+    """The parts of the δ vector: ``delta.l`` for each weight layer l reached, of the neurons it feeds."""
+    return tuple((f"delta.{l}", (sizes[l + 1],)) for l in reached)
 
 
 def latest_losses(trainer: Trainer, exact: bool) -> tuple[float, float, int]:

@@ -5,6 +5,11 @@
 Measured (see docs/protocol.md): a frame of a 2-8-8-1 network packs in tens of microseconds this way, where
 Starlette's ``send_json`` with the standard json module takes milliseconds for the same numbers; and the
 browser reads the arrays as typed-array views with no parsing at all.
+
+An array may travel in parts: one flat array whose listing names consecutive pieces of it, each with a shape of
+its own (every layer's weights inside the flat parameter vector, say). The decoders give back each piece under
+its name, a view like any other array. A frame of 36 small arrays costs the server per array, in Python, more
+than for the numbers in them; as seven flat ones with parts it packs in half the time (docs/protocol.md).
 """
 
 from __future__ import annotations
@@ -19,6 +24,11 @@ import numpy as np
 
 DTYPES = {"f8": np.dtype("<f8"), "f4": np.dtype("<f4")}
 
+Shape = tuple[int, ...]
+Parts = tuple[tuple[str, Shape], ...]  # (name, shape) of consecutive pieces of a flat array, from its start
+# name -> (dtype code, array) or (dtype code, flat array, its parts)
+Arrays = dict[str, tuple[str, np.ndarray] | tuple[str, np.ndarray, Parts]]
+
 
 def finite_or_none(value: Any) -> Any:
     """JSON has no NaN or infinity: such a scalar becomes null (the page shows "—")."""
@@ -27,15 +37,16 @@ def finite_or_none(value: Any) -> Any:
     return value
 
 
-def pack(header: dict[str, Any], arrays: dict[str, tuple[str, np.ndarray]]) -> bytes:
-    """``arrays`` maps a name to (dtype code, array); each starts at a multiple of 8 bytes in the payload."""
+def pack(header: dict[str, Any], arrays: Arrays) -> bytes:
+    """``arrays`` maps a name to (dtype code, array), or to (dtype code, flat array, parts); each starts at a
+    multiple of 8 bytes in the payload."""
     listing, chunks, offset = [], [], 0
-    for name, (code, array) in arrays.items():
+    for name, (code, array, *parts) in arrays.items():
         dtype = DTYPES[code]
         if not isinstance(array, np.ndarray) or array.dtype != dtype or not array.flags.c_contiguous:
             array = np.ascontiguousarray(array, dtype=dtype)
         # The arrays go into the join as they are (buffers): one copy of their bytes, not two.
-        listing.append(_listed(name, code, array.shape) + str(offset) + "}")
+        listing.append(_listed(name, code, array.shape, *parts) + str(offset) + "}")
         chunks.append(array)
         pad = -array.nbytes % 8
         if pad:
@@ -50,9 +61,14 @@ def pack(header: dict[str, Any], arrays: dict[str, tuple[str, np.ndarray]]) -> b
 
 
 @functools.lru_cache(maxsize=1024)
-def _listed(name: str, code: str, shape: tuple[int, ...]) -> str:
+def _listed(name: str, code: str, shape: Shape, parts: Parts = ()) -> str:
     """An array's entry in the listing up to its offset; the same few names and shapes recur every frame."""
-    return json.dumps({"name": name, "dtype": code, "shape": list(shape)}, separators=(",", ":"))[:-1] + ',"offset":'
+    entry: dict[str, Any] = {"name": name, "dtype": code, "shape": list(shape)}
+    if parts:
+        if len(shape) != 1 or sum(math.prod(s) for _, s in parts) > shape[0]:
+            raise ValueError(f"{name}: parts of {sum(math.prod(s) for _, s in parts)} values in an array {shape}")
+        entry["parts"] = [[part, list(s)] for part, s in parts]
+    return json.dumps(entry, separators=(",", ":"))[:-1] + ',"offset":'
 
 
 def unpack_header(message: bytes) -> dict[str, Any]:
@@ -70,4 +86,11 @@ def unpack(message: bytes) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         dtype = DTYPES[a["dtype"]]
         count = int(np.prod(a["shape"], dtype=np.int64))
         arrays[a["name"]] = np.frombuffer(message, dtype, count, start + a["offset"]).reshape(a["shape"])
+        at = 0
+        for part, shape in a.get("parts", ()):
+            size = int(np.prod(shape, dtype=np.int64))
+            if at + size > count:
+                raise ValueError(f"{a['name']}: its part {part} runs past its end")
+            arrays[part] = arrays[a["name"]][at : at + size].reshape(shape)
+            at += size
     return header, arrays

@@ -22,7 +22,8 @@ export function sizeOf(shape) {
 /**
  * Decode a binary message: [uint32 LE H][H bytes of JSON header][payload].
  * Returns {header, arrays, shapes}: `arrays[name]` is a typed view into `buffer` (Float64Array for "f8",
- * Float32Array for "f4"), `shapes[name]` its shape. Throws an Error naming what is wrong with a bad message.
+ * Float32Array for "f4"), `shapes[name]` its shape; an array listed with `parts` ([name, shape] pairs) gives
+ * each part too, under its own name. Throws an Error naming what is wrong with a bad message.
  */
 export function decodeBinary(buffer) {
   if (!(buffer instanceof ArrayBuffer)) throw new Error("binary message: expected an ArrayBuffer");
@@ -48,6 +49,15 @@ export function decodeBinary(buffer) {
     }
     arrays[spec.name] = new Type(buffer, start, length);
     shapes[spec.name] = spec.shape;
+    // Consecutive pieces of a flat array, each a view of its own (every layer's weights in the parameters).
+    let at = 0;
+    for (const [part, shape] of spec.parts ?? []) {
+      const size = sizeOf(shape);
+      if (at + size > length) throw new Error(`binary message: part ${part} runs past the end of array ${spec.name}`);
+      arrays[part] = arrays[spec.name].subarray(at, at + size);
+      shapes[part] = shape;
+      at += size;
+    }
   }
   return { header, arrays, shapes };
 }
@@ -67,14 +77,14 @@ export function decodeMessage(data) {
 
 /**
  * Build a binary message as the server does (for tests and the demo): header fields plus named arrays
- * `{name: {dtype: "f8"|"f4", shape, data}}`. Pads the header with spaces so 4 + H is a multiple of 8 and
+ * `{name: {dtype: "f8"|"f4", shape, data, parts?}}`. Pads the header with spaces so 4 + H is a multiple of 8 and
  * aligns each array to 8 bytes.
  */
 export function encodeBinary(fields, arrays = {}) {
   const specs = [];
   let offset = 0;
-  for (const [name, { dtype, shape, data }] of Object.entries(arrays)) {
-    specs.push({ name, dtype, shape, offset });
+  for (const [name, { dtype, shape, data, parts }] of Object.entries(arrays)) {
+    specs.push({ name, dtype, shape, offset, ...(parts ? { parts } : {}) });
     offset += Math.ceil((sizeOf(shape) * DTYPES[dtype].BYTES_PER_ELEMENT) / 8) * 8;
     if (data.length !== sizeOf(shape)) throw new Error(`array ${name}: ${data.length} values for shape ${shape}`);
   }

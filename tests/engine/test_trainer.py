@@ -422,12 +422,11 @@ def test_a_phases_neurons_for_one_example_match_that_example_alone():
         trace = net.forward(trainer.X_train[index : index + 1])
         grads = net.backward(trace, trainer.T_train[index : index + 1])
         neurons = update.neurons(k)
-        for got, want in zip(neurons["net"], trace.net, strict=True):
-            assert np.allclose(got, want[0], rtol=1e-13, atol=1e-15)
-        for got, want in zip(neurons["o"], trace.o, strict=True):
-            assert np.allclose(got, want[0], rtol=1e-13, atol=1e-15)
-        for got, want in zip(neurons["delta"], grads.delta, strict=True):
-            assert np.allclose(got, want[0], rtol=1e-12, atol=1e-15)
+        # Each kind's layers one after another: net and o of every layer of neurons, δ of every layer reached.
+        assert np.allclose(neurons["net"], np.concatenate([a[0] for a in trace.net]), rtol=1e-13, atol=1e-15)
+        assert np.allclose(neurons["o"], np.concatenate([a[0] for a in trace.o]), rtol=1e-13, atol=1e-15)
+        assert neurons["reached"] == (0, 1, 2)
+        assert np.allclose(neurons["delta"], np.concatenate([d[0] for d in grads.delta]), rtol=1e-12, atol=1e-15)
 
 
 def test_a_phases_neurons_without_an_example_are_the_batch_means():
@@ -436,9 +435,15 @@ def test_a_phases_neurons_without_an_example_are_the_batch_means():
     forward = trainer.next_phase()
     neurons = forward.neurons()
 
-    for got, o in zip(neurons["o"], forward.trace.o, strict=True):
-        assert np.array_equal(got, o.mean(axis=0))
-    assert neurons["delta"] == [None, None, None]
+    # The same bits as each layer's own mean: the page's numbers agree with any other mean of the same layer.
+    assert np.array_equal(neurons["o"], np.concatenate([o.mean(axis=0) for o in forward.trace.o]))
+    assert np.array_equal(neurons["net"], np.concatenate([n.mean(axis=0) for n in forward.trace.net]))
+    assert neurons["reached"] == () and neurons["delta"].size == 0
+
+    backward = trainer.next_phase()  # the output layer's δ only
+    neurons = backward.neurons()
+    assert neurons["reached"] == (2,)
+    assert np.array_equal(neurons["delta"], backward.delta[2].mean(axis=0))
 
 
 def test_per_example_gradients_match_that_example_alone_and_average_to_the_batch_gradient():

@@ -91,6 +91,30 @@ test("a truncated or misaligned message is refused with a reason", () => {
   assert.throws(() => protocol.decodeBinary(bad), /not aligned/);
 });
 
+test("an array sent in parts gives each part as a view of its own, shaped", () => {
+  // As the server sends a frame's parameters: one flat vector, each layer's weights and biases a part of it.
+  const flat = [0.15, 0.25, 0.2, 0.3, 0.35, 0.35, 0.4, 0.5, 0.6];
+  const buffer = protocol.encodeBinary({ type: "frame" }, {
+    trajectory: { dtype: "f8", shape: [9], data: flat,
+      parts: [["weights.0", [2, 2]], ["biases.0", [2]], ["weights.1", [2, 1]], ["biases.1", [1]]] },
+  });
+  const { arrays, shapes } = protocol.decodeBinary(buffer);
+  assert.deepEqual([...arrays.trajectory], flat);
+  assert.deepEqual([...arrays["weights.0"]], [0.15, 0.25, 0.2, 0.3]);
+  assert.deepEqual([...arrays["biases.0"]], [0.35, 0.35]);
+  assert.deepEqual([...arrays["weights.1"]], [0.4, 0.5]);
+  assert.deepEqual([...arrays["biases.1"]], [0.6]);
+  assert.deepEqual(shapes["weights.1"], [2, 1]);
+  assert.equal(arrays["weights.1"].buffer, buffer, "a view into the message, not a copy");
+});
+
+test("a part that runs past the end of its array is refused with a reason", () => {
+  const buffer = protocol.encodeBinary({ type: "frame" }, {
+    net: { dtype: "f8", shape: [3], data: [1, 2, 3], parts: [["net.0", [2]], ["net.1", [2]]] },
+  });
+  assert.throws(() => protocol.decodeBinary(buffer), /part net\.1 runs past the end of array net/);
+});
+
 test("networkState gathers per-layer arrays under the drawing's names", () => {
   const L = 2;
   const arrays = {};
