@@ -3,7 +3,8 @@
 1. Playing sessions (1, 10, 50), each with one client playing at full speed: updates/s per session, frames/s
    received per client (median and the slowest client), control → next-frame latency (p50/p99: a `set` of the
    learning rate until the first frame that shows it), the server's CPU. Baseline, same run: the engine alone
-   doing the same updates in this process (updates/s, no server), and the display rate (60 frames/s).
+   doing the same updates in this process (updates/s, no server), and the display rate (60 frames/s). The
+   sessions are kept in a SQLite file, as `make serve` keeps them: their snapshots take turns on the event loop.
 2. Viewers: one playing session, 300 viewer sockets (and the presenter): frames/s per viewer (median and
    slowest), how many distinct frames the server packed against how many it sent, the server's CPU.
    Baseline, same run: the same session with its presenter alone. The viewers are lean clients in a process
@@ -175,9 +176,11 @@ async def run_all(watchers: list[Watcher], seconds: float, probe_every: float | 
 def playing_sessions(seconds: float) -> None:
     print("1. Playing sessions, one presenter each, full speed "
           f"(baseline, same run: the engine alone {engine_updates_per_second(2):,.0f} updates/s; display 60 frames/s)")
+    print("   sessions kept in a SQLite file, as `make serve` keeps them (their snapshots share the event loop)")
     print(f"{'sessions':>8} {'updates/s/session':>18} {'frames/s median':>16} {'slowest':>8} {'p50 ms':>7} "
           f"{'p99 ms':>7} {'server CPU':>10} {'bench CPU':>9}")
-    server = ServerProcess()
+    folder = tempfile.TemporaryDirectory()
+    server = ServerProcess(db=str(Path(folder.name) / "sessions.db"))
     try:
         for n in (1, 10, 50):
             watchers = [Watcher(server, *server.create(PLAYING)) for _ in range(n)]
@@ -191,6 +194,7 @@ def playing_sessions(seconds: float) -> None:
                   f"{cpu.server_cpu:>10.0%} {cpu.client_cpu:>9.0%}   {load_average()}")
     finally:
         server.stop()
+        folder.cleanup()
 
 
 def viewers(seconds: float, count: int, processes: int = 1) -> None:
