@@ -55,17 +55,18 @@ class HessianProducts:
         if any(phi.second_derivative is None for phi in net.activations[:-1]):
             raise ValueError("activations: a hidden layer's activation has no second derivative for the curvature")
         self.net = net = net.copy()
+        L = net.n_layers
+        # At weights that ran away these overflow: ``finite`` says so below, and curvature() refuses them in words.
         with np.errstate(all="ignore"):
             trace = net.forward(X)
             grads = net.backward(trace, T)
+            self.delta = grads.delta
+            self.dphi = [phi.derivative(trace.net[l + 1], trace.o[l + 1]) for l, phi in enumerate(net.activations[:-1])]
+            self.d2phi = [phi.second_derivative(trace.net[l + 1], trace.o[l + 1])  # type: ignore[misc]
+                          for l, phi in enumerate(net.activations[:-1])]
+            self.back = [self.delta[l] @ net.weights[l].T for l in range(1, L)]  # Σ_k w_jk δ_k feeding layer l's inputs
         self.X, self.T = trace.o[0], np.asarray(T, dtype=np.float64)
         self.trace = trace
-        self.delta = grads.delta
-        L = net.n_layers
-        self.dphi = [phi.derivative(trace.net[l + 1], trace.o[l + 1]) for l, phi in enumerate(net.activations[:-1])]
-        self.d2phi = [phi.second_derivative(trace.net[l + 1], trace.o[l + 1])  # type: ignore[misc]
-                      for l, phi in enumerate(net.activations[:-1])]
-        self.back = [self.delta[l] @ net.weights[l].T for l in range(1, L)]  # Σ_k w_jk δ_k feeding layer l's inputs
         self.trained = np.ones(net.n_params, dtype=bool)
         self.decay = np.zeros(net.n_params)
         for l in range(L):
@@ -170,12 +171,14 @@ def power_iteration(
     for k in range(1, max_iter + 1):
         if progress is not None:
             progress(k / max_iter)
-        w = hvp(v) + shift * v
-        rho = float(v @ w)
-        residual = float(np.linalg.norm(w - rho * v))
-        norm = float(np.linalg.norm(w))
+        # Weights that have run away overflow here; that is refused just below, in words, without numpy's warning.
+        with np.errstate(over="ignore", invalid="ignore"):
+            w = hvp(v) + shift * v
+            rho = float(v @ w)
+            residual = float(np.linalg.norm(w - rho * v))
+            norm = float(np.linalg.norm(w))
         if not math.isfinite(norm):
-            raise ValueError("weights: the curvature is not finite at these weights")
+            raise ValueError("weights: the curvature at these weights is too large to measure in floating point")
         if residual <= tol * abs(rho) or norm == 0.0:  # norm 0: v is in the null space, every curvature there 0
             return _Run(rho - shift, residual, True, k, v, norm)
         v = w / norm

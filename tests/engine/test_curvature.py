@@ -2,6 +2,8 @@
 engine's exact gradient, on matrices whose eigenvalues are known, and against what descent actually does on a
 bowl: just under the limit it settles, just over it it runs away."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -220,3 +222,16 @@ def test_non_finite_weights_have_no_curvature():
     with pytest.raises(ValueError, match="weights: "):
         curvature(net, X, T)
 
+
+
+@pytest.mark.parametrize("scale", [1e80, 1e150])
+def test_weights_that_ran_away_have_their_curvature_refused_in_words_without_numpys_warnings(scale):
+    # A diverging run's stability hint asks for λmax at huge but finite weights: E's second derivatives
+    # overflow float64. The page gets the reason; the server's log gets no "overflow encountered" noise.
+    net, X, T = small_problem([2, 3, 1], "relu", "mse")
+    for w in net.weights:
+        w *= scale
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any RuntimeWarning fails the test
+        with pytest.raises(ValueError, match="weights: the curvature at these weights is too large to measure"):
+            curvature(net, X, T)
