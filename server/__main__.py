@@ -15,7 +15,11 @@ from .workers import own_port, serve_worker, supervise
 
 # Frames are mostly float bytes that barely compress; deflating them cost a third of the server's time
 # with 50 sessions (py-spy), for a few per cent fewer bytes on loopback or a classroom LAN.
-UVICORN_OPTIONS = {"ws_per_message_deflate": False}
+# A request's head (its line and headers) is held at most this long while it arrives. h11's own default, 16 KB,
+# applied only when the bytes came in several reads: a 60 KB link to /api/qr got its plain refusal on a quiet
+# machine and a cut connection on a loaded one. 64 KB a connection, read before any of our code runs.
+MAX_REQUEST_HEAD_BYTES = 64 * 1024
+UVICORN_OPTIONS = {"ws_per_message_deflate": False, "h11_max_incomplete_event_size": MAX_REQUEST_HEAD_BYTES}
 
 
 def uvicorn_options(settings: Settings) -> dict[str, object]:

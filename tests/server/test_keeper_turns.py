@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import server.keeper as keeper_module
 from server import Settings
@@ -42,7 +43,9 @@ def test_snapshots_of_many_sessions_are_taken_in_short_turns_and_all_written(tmp
         await saving
         return gaps
 
-    gaps = asyncio.run(save_while_ticking())
+    # A thread of its own: after a browser test, pytest's own thread already runs an event loop.
+    with ThreadPoolExecutor(1) as thread:
+        gaps = thread.submit(asyncio.run, save_while_ticking()).result()
     try:
         # 60 ms of snapshots in all, but the loop turned between them: no wait much longer than one turn (the
         # snapshot that ends a turn may run past it), with a loaded machine's slack.
