@@ -67,7 +67,7 @@ test: $(VENV)/.installed-test $(VENV)/.installed-torch chromium redis-server $(A
 # skips saying so, and the engine bench says it skipped PyTorch.
 $(VENV)/.installed-torch: $(VENV)/.installed
 	@$(VENV)/bin/python -c "import torch" 2>/dev/null || \
-		$(VENV)/bin/pip install -q --disable-pip-version-check 'torch==2.13.0+cpu' || \
+		$(VENV)/bin/pip install -q --disable-pip-version-check 'torch==2.13.0+cpu' 2>&1 | $(HIDE_PIP_NOISE) || \
 		echo "PyTorch's CPU build (torch==2.13.0+cpu) is not available here:" \
 			"the torch comparisons will skip"
 	touch $@
