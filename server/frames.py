@@ -114,13 +114,13 @@ def frame_arrays(trainer: Trainer, view: Phase, position: int | None) -> Arrays:
     if view.kind == "update" and view.weights_before is not None:  # old → new: the weights it started from
         arrays["params_before"] = ("f8", view.weights_before, param_parts(sizes, every, "", "_before"))
     changes = view.changes if view.kind == "update" else trainer.last_changes
-    # Zeros where no change is kept (before the first update; biases not trained).
-    kept = [(changes.get(w), changes.get(b)) for w, b in model._param_names]
-    change = np.concatenate([
-        np.zeros(like.size) if c is None else c.ravel()
-        for pair, layer in zip(kept, zip(model.weights, model.biases, strict=True), strict=True)
-        for c, like in zip(pair, layer, strict=True)])
-    arrays["change_params"] = ("f8", change, param_parts(sizes, every, "change_"))
+    change = []
+    for l in every:
+        for kind, like in (("weights", model.weights[l]), ("biases", model.biases[l])):
+            kept = changes.get(f"{kind}[{l}]")
+            # Zeros where no change is kept (before the first update; biases not trained).
+            change.append(np.zeros(like.size) if kept is None else kept.ravel())
+    arrays["change_params"] = ("f8", np.concatenate(change), param_parts(sizes, every, "change_"))
     return arrays
 
 

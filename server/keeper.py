@@ -121,7 +121,7 @@ class Keeper:
         # Snapshots in turns of a few milliseconds, yielding between: 50 playing sessions' snapshots, taken at
         # once, held the event loop 4 to 19 ms every second (growing with their trajectories), and every
         # frame and control waited behind them.
-        batch, waiting = [], [s for s in sessions if self.dirty(s)]
+        batch, waiting = [], list(sessions)  # records() passes over those unchanged since their last save
         while waiting:
             end = time.perf_counter() + SNAPSHOT_TURN_SECONDS
             while waiting and time.perf_counter() < end:
