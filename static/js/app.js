@@ -47,6 +47,7 @@ const state = {
   diverged: null, // the server's explanation of a diverged run, while it is shown
   ringed: null, // the training example ringed on the decision map (whose numbers are shown)
   draws: 0, // requestAnimationFrame callbacks that drew something
+  animationFrames: 0, // requestAnimationFrame callbacks run: asked for only while something waits to be drawn
   drawMs: 0, // main-thread time spent in them
   framesReceived: 0,
   viewers: null, // how many pages follow without control, as the newest frame says
@@ -244,6 +245,7 @@ function open() {
     onWelcome: welcome,
     onMessage: receive,
     onFatal: lost,
+    onArrive: requestDraw,
   });
   state.connection = connection;
 }
@@ -387,9 +389,26 @@ function receive(message) {
 const READINGS_HZ = 10;
 const readings = { at: -Infinity, due: false }; // when they were last shown; whether a newer frame awaits them
 
-function draw() {
+// An animation frame is asked for only while something waits to be drawn. A page that asked for every one,
+// paused and with nothing new, kept Chromium at 0.08 of a core (bench/browser.py, idle pages): on a classroom
+// laptop, battery, and on two cores, time the server's training did not get.
+let drawAsked = false;
+function requestDraw() {
+  if (drawAsked) return;
+  drawAsked = true;
   requestAnimationFrame(draw);
+}
+
+function draw() {
+  drawAsked = false;
+  state.animationFrames++;
   if (!connection) return;
+  drawArrived();
+  // Frames waiting (two may land in one animation frame), or readings held back until their time while playing.
+  if (connection.waiting() || readings.due) requestDraw();
+}
+
+function drawArrived() {
   const frame = connection.takeFrame();
   const grid = connection.takeNewest("grid");
   const surface = connection.takeNewest("surface");
@@ -843,7 +862,6 @@ function init() {
     // A link pasted into the address bar: a different session or setup means starting over from it.
     location.reload();
   });
-  requestAnimationFrame(draw);
   start(early);
 }
 

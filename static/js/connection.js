@@ -46,15 +46,17 @@ export function newClientId(random = Math.random) {
  *
  * onState(state, detail): "connecting" | "open" | "reconnecting" (detail: seconds until the next try) | "closed".
  * onWelcome(welcome): after each (re)connection. onMessage(message): every JSON message but replies to
- * request() (those settle the request's promise) and every binary one as it arrives.
- * Returns {request, send, takeFrame, takeNewest, takeLoss, close, state, transitions}: transitions lists every
+ * request() (those settle the request's promise) and every binary one as it arrives. onArrive(): after any
+ * message was read, once it is kept (the page asks for an animation frame then, not for every one).
+ * Returns {request, send, takeFrame, takeNewest, takeLoss, waiting, close, state, transitions}: waiting() says
+ * whether frames, a grid, surface or race message or loss points wait to be taken; transitions lists every
  * state change as {state, detail}, oldest first, so a test can see a state that its label showed only for a
  * moment.
  */
 export function connect(options) {
   const {
     url, token, client,
-    onWelcome = () => {}, onMessage = () => {}, onState = () => {}, onFatal = () => {},
+    onWelcome = () => {}, onMessage = () => {}, onState = () => {}, onFatal = () => {}, onArrive = () => {},
     WebSocket: Socket = globalThis.WebSocket,
     setTimeout: later = globalThis.setTimeout,
     clearTimeout: cancel = globalThis.clearTimeout,
@@ -89,7 +91,11 @@ export function connect(options) {
     socket.binaryType = "arraybuffer";
     // Only the current socket speaks for the connection: a replaced one closing late must not reconnect again.
     socket.onopen = () => socket.send(JSON.stringify(hello(token, client)));
-    socket.onmessage = (event) => { if (ws === socket) receive(event.data); };
+    socket.onmessage = (event) => {
+      if (ws !== socket) return;
+      receive(event.data);
+      onArrive();
+    };
     socket.onclose = (event) => { if (ws === socket) closed(event.code, event.reason); };
     socket.onerror = () => {}; // a close event follows; that is where we decide what to do
   }
@@ -213,6 +219,12 @@ export function connect(options) {
     return out;
   }
 
+  /** Whether anything waits to be taken (takeFrame, takeNewest, takeLoss). */
+  function waiting() {
+    return frames.length > 0 || Object.values(newest).some((m) => m !== null) || loss.steps.length > 0
+      || Boolean(loss.restart);
+  }
+
   function close() {
     stopped = true;
     if (retryTimer !== null) cancel(retryTimer);
@@ -221,5 +233,5 @@ export function connect(options) {
   }
 
   open();
-  return { request, send, takeFrame, takeNewest, takeLoss, close, received, transitions, get state() { return state; } };
+  return { request, send, takeFrame, takeNewest, takeLoss, waiting, close, received, transitions, get state() { return state; } };
 }

@@ -207,3 +207,26 @@ test("a new surface or new data drops the frames waiting from before it", () => 
   sockets[0].serverSends({ type: "data", edit: false });
   assert.equal(conn.takeFrame(), null, "frame 4 was of the data before");
 });
+
+test("each message read is announced once it is kept, and waiting() says what is left to draw", () => {
+  let arrivals = 0;
+  const { conn, sockets } = opened({ onArrive: () => { arrivals++; } });
+  assert.equal(arrivals, 1, "the welcome");
+  assert.equal(conn.waiting(), false, "nothing to draw after the welcome");
+  sockets[0].serverSends(frame(1, [1]));
+  assert.equal(arrivals, 2);
+  assert.equal(conn.waiting(), true);
+  conn.takeFrame();
+  assert.equal(conn.waiting(), true, "its loss point is still to be drawn");
+  conn.takeLoss();
+  assert.equal(conn.waiting(), false);
+  for (const type of ["grid", "surface", "race"]) {
+    sockets[0].serverSends(encodeBinary({ type }, {}));
+    assert.equal(conn.waiting(), true, type);
+    assert.equal(conn.takeNewest(type).header.type, type);
+    assert.equal(conn.waiting(), false, type);
+  }
+  sockets[0].serverSends({ type: "status", playing: false });
+  assert.equal(arrivals, 6);
+  assert.equal(conn.waiting(), false, "a status message leaves nothing to draw");
+});
