@@ -21,7 +21,10 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from .protocol import FieldError, parse_control, reply_tags
+
 if TYPE_CHECKING:
+    from .load import Load
     from .session import Session
 
 # A write of a frame's few kilobytes takes tens of microseconds; a send that took longer waited for a slow
@@ -50,6 +53,8 @@ class Client:
         self.surface_version = -1
         self.data_version = -1
         self.urgent = False
+        self.hidden = False  # the page said it is hidden: it is sent replies and status, no pictures
+        self.load: Load | None = None  # its session's, while its sender runs: a hidden page takes no frame time
 
     @property
     def controls(self) -> bool:
@@ -91,6 +96,24 @@ class Client:
         with contextlib.suppress(Exception):
             await self.websocket.close(code=1008, reason=reason)
 
+    def set_visibility(self, raw: str) -> None:
+        """A `visibility` message. Hidden (another tab, a minimised window), a page draws nothing, yet each frame,
+        map and surface sent to it would cost the server its packing and sending and the page its decoding, sixty
+        times a second: a class of hidden pages kept a core busy for nothing. So a hidden page is sent replies
+        and status only; shown again, it gets the newest of each at once, with the loss points it missed."""
+        try:
+            message = parse_control(raw)
+        except FieldError as exc:
+            msg_id, kind = reply_tags(raw)
+            self.send_json({"type": "error", "id": msg_id, "of": kind, "field": exc.field, "message": exc.message})
+            return
+        if self.load is not None and message.hidden != self.hidden:
+            self.load.hidden += 1 if message.hidden else -1
+        self.hidden = message.hidden
+        if not self.hidden:
+            self.hurry()
+        self.send_json({"type": "ack", "id": message.id, "of": "visibility", "seq": None})
+
     def hurry(self) -> None:
         """A control changed the session: its next frame may go at the display tick, not the stretched one."""
         self.urgent = True
@@ -99,6 +122,7 @@ class Client:
     def start_sender(self, session: Session) -> asyncio.Task[None]:
         """run_sender as a task whose failure is logged: a sender that died silently left its page frozen with
         its socket open (it happened: a page on another worker, whose session lacked what the sender asked)."""
+        self.load = session.load
         task = asyncio.get_running_loop().create_task(self.run_sender(session))
         task.add_done_callback(_log_failure)
         return task
@@ -126,6 +150,9 @@ class Client:
                 self.wake.clear()
                 while self.outbox:
                     await ws.send_text(self.outbox.popleft())
+                if self.hidden:  # nothing is drawn: the pictures wait until the page is shown (set_visibility)
+                    self.wants_news = False
+                    continue
                 now = time.monotonic()
                 next_frame = last_frame + (tick if self.urgent else load.frame_interval())
                 if now < next_frame:  # too soon for the next picture: come back then (or for a reply)
@@ -181,6 +208,9 @@ class Client:
             for timer in (frame_timer, grid_timer):
                 if timer is not None:
                     timer.cancel()
+            if self.hidden:  # it leaves: no longer one of the session's hidden pages
+                load.hidden -= 1
+            self.load = None
 
 
 def _log_failure(task: asyncio.Task[None]) -> None:

@@ -49,6 +49,7 @@ class Load:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.clients = 0  # connected pages
+        self.hidden = 0  # of those, the pages hidden in the background: sent no pictures, they cost none
         self.frames = MeanCost(2e-4)  # CPU of one frame to one page (build + pack + send; build and pack shared)
         self.grids = MeanCost(2e-4)
 
@@ -58,10 +59,15 @@ class Load:
     def measured_grid(self, seconds: float) -> None:
         self.grids.add(seconds)
 
+    @property
+    def watching(self) -> int:
+        """The pages that are sent pictures."""
+        return self.clients - self.hidden
+
     def frame_interval(self) -> float:
         s = self.settings
-        return max(1.0 / s.display_hz, self.clients * self.frames.seconds / s.frame_share)
+        return max(1.0 / s.display_hz, self.watching * self.frames.seconds / s.frame_share)
 
     def grid_interval(self) -> float:
         s = self.settings
-        return max(1.0 / s.grid_hz, self.clients * self.grids.seconds / s.grid_share)
+        return max(1.0 / s.grid_hz, self.watching * self.grids.seconds / s.grid_share)

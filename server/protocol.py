@@ -311,6 +311,15 @@ class Reveal(Message):
     type: Literal["reveal"]
 
 
+class Visibility(Message):
+    """This page was hidden (another tab, a minimised window) or shown again. Any page may say so: it changes only
+    what this page is sent, never the session (server/clients.py)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    type: Literal["visibility"]
+    hidden: bool
+
+
 class PlayUntil(Message):
     """Play until update ``update`` or until E on the training set falls below ``loss_below`` (whichever first;
     at most MAX_UNTIL updates from now). ``at_once``: run them now, without animation (a lesson catching up)."""
@@ -408,7 +417,7 @@ Control = Annotated[
     Hello | Configure | Reset | Regenerate | Play | Pause | Speed | Step | PhaseStep | Set | Select
     | SurfaceRequest | GradCheckRequest | Back | Forward | Seek | Explain | Ask | Answer | Reveal | PlayUntil | Sample
     | LessonPosition | RaceStart | RaceFocus | RacePlane | RaceStop | ScheduleMessage | CurvatureRequest
-    | AddPoint | MovePoint | RemovePoint,
+    | AddPoint | MovePoint | RemovePoint | Visibility,
     Field(discriminator="type"),
 ]
 CONTROL = TypeAdapter(Control)
@@ -417,7 +426,7 @@ CONTROL_TYPES = sorted(
     for m in (Hello, Configure, Reset, Regenerate, Play, Pause, Speed, Step, PhaseStep, Set, Select,
               SurfaceRequest, GradCheckRequest, Back, Forward, Seek, Explain, Ask, Answer, Reveal, PlayUntil, Sample,
               LessonPosition, RaceStart, RaceFocus, RacePlane, RaceStop, ScheduleMessage, CurvatureRequest,
-              AddPoint, MovePoint, RemovePoint)
+              AddPoint, MovePoint, RemovePoint, Visibility)
 )
 
 

@@ -16,7 +16,7 @@ from .clients import Client
 from .deps import get_registry, get_settings
 from .guard import origin_allowed
 from .mirror import Mirror
-from .protocol import FieldError, Hello, parse_control
+from .protocol import FieldError, Hello, parse_control, reply_tags
 from .registry import Registry
 from .session import Session
 from .settings import Settings
@@ -27,6 +27,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 HELLO_TIMEOUT = 10.0
 BINARY = FieldError("message", "message: control messages are JSON text, not binary")
+VISIBILITY = '"visibility"'  # a cheap look before parsing: most control messages are not about visibility
 
 
 def too_long(text: str, settings: Settings) -> FieldError | None:
@@ -65,6 +66,9 @@ async def read_controls(websocket: WebSocket, client: Client, settings: Settings
             if error is not None:
                 client.send_json({"type": "error", "id": None, "of": None, "field": error.field,
                                   "message": error.message})
+                continue
+            if VISIBILITY in text and reply_tags(text)[1] == "visibility":  # about this page only: never relayed
+                client.set_visibility(text)
                 continue
             await handle(client, text)
     except WebSocketDisconnect:

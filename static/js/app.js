@@ -256,7 +256,17 @@ function showConnection(connectionState, detail) {
   indicator.textContent = connectionLabel(connectionState, detail);
 }
 
+/** Hidden (another tab, a minimised window), the page draws nothing: the server then sends it no pictures
+ * until it is shown again, and then the newest at once. A connection starts as shown. */
+function tellVisibility() {
+  connection?.request(msg.visibility(document.hidden)).catch((error) => {
+    if (!error.lost) console.error("visibility:", error.message); // lost: the next welcome says it again
+  });
+}
+document.addEventListener("visibilitychange", tellVisibility);
+
 function welcome(w) {
+  if (document.hidden) tellVisibility();
   state.freshConnection = true;
   state.role = w.role;
   document.body.dataset.role = w.role;

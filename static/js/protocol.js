@@ -176,6 +176,7 @@ export const explain = (element, id) => message("explain", { element }, id);
 export const addPoint = (x, { label, target } = {}, id) => message("add_point", pick({ x, label, target }, ["x", "label", "target"]), id);
 export const movePoint = (index, x, id) => message("move_point", { index, x }, id);
 export const removePoint = (index, id) => message("remove_point", { index }, id);
+export const visibility = (hidden, id) => message("visibility", { hidden }, id);
 
 /** `surface({kind: "weights", params: [p, q]})`, `surface({kind: "random", seed})`, `surface({kind: "trajectory"})`. */
 export function surface({ kind, params, seed, resolution, span }, id) {

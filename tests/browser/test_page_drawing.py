@@ -97,3 +97,45 @@ def test_a_page_with_nothing_new_asks_for_no_animation_frames_and_draws_a_step_a
     assert int(shown) == step + 1
     assert page.evaluate(count) > before + idle
     screenshot(page, "22_idle_then_one_step")
+
+
+HIDE = """(hidden) => {
+  // Chromium headless keeps every page shown; this is what it tells a page whose tab goes to the background.
+  Object.defineProperty(document, 'hidden', {value: hidden, configurable: true});
+  Object.defineProperty(document, 'visibilityState', {value: hidden ? 'hidden' : 'visible', configurable: true});
+  document.dispatchEvent(new Event('visibilitychange'));
+}"""
+FRAMES = "() => window.backpropLab.connection.received.frame"
+
+
+def test_a_hidden_page_is_sent_no_frames_even_after_reconnecting_and_shows_the_newest_when_shown(open_page):
+    sockets = []
+
+    def through(route):
+        sockets.append(route)
+        route.connect_to_server()
+
+    page = open_page("#dataset=circle&sizes=6", before=lambda p: p.route_web_socket("**/ws/*", through))
+    page.click("#play")
+    page.wait_for_function("() => window.backpropLab.frame.header.playing && window.backpropLab.frame.header.step > 50")
+    page.evaluate(HIDE, True)
+    page.wait_for_timeout(300)  # the frames already on their way
+    before = page.evaluate(FRAMES)
+    page.wait_for_timeout(1000)
+    assert page.evaluate(FRAMES) == before, "a hidden page is sent no frames"
+    # A new connection starts as shown: the page says again that it is hidden.
+    opened = page.evaluate("() => window.backpropLab.connection.transitions.length")
+    sockets[-1].close(code=1012, reason="server restarting")
+    page.wait_for_function("(n) => window.backpropLab.connection.transitions.slice(n).some((t) => t.state === 'open')",
+                           arg=opened, timeout=10_000)
+    page.wait_for_timeout(300)  # the welcome's own first frame, sent before the page could say it
+    before = page.evaluate(FRAMES)
+    page.wait_for_timeout(1000)
+    assert page.evaluate(FRAMES) <= before + 1, "still hidden after reconnecting"
+    step = page.evaluate("() => window.backpropLab.frame.header.step")
+    page.evaluate(HIDE, False)
+    # Shown: the newest frame at once, drawn; the session trained on meanwhile.
+    page.wait_for_function(f"() => window.backpropLab.frame.header.step > {step + 100} "
+                           f"&& window.backpropLab.readingsStep > {step + 100}", timeout=10_000)
+    screenshot(page, "23_shown_again")
+    page.click("#play")

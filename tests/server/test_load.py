@@ -47,3 +47,22 @@ def test_the_interval_stretches_with_pages_times_the_mean_cost(monkeypatch: pyte
     assert meter.frame_interval() == pytest.approx(300 * 100e-6 / settings.frame_share, rel=0.05)
     meter.clients = 1
     assert meter.frame_interval() == 1 / settings.display_hz  # never faster than the display
+
+
+def test_hidden_pages_take_no_share_of_the_frame_time(monkeypatch: pytest.MonkeyPatch):
+    clock = Clock()
+    monkeypatch.setattr(load.time, "monotonic", clock)
+    settings = Settings()
+    meter = Load(settings)
+    meter.clients = 300
+    for k in range(20 * 300 * 10):
+        clock.now = k / (20 * 300)
+        meter.measured_frame(100e-6)
+        meter.measured_grid(100e-6)
+    meter.hidden = 200  # tabs in the background: sent no pictures (docs/protocol.md, `visibility`)
+    assert meter.watching == 100
+    assert meter.frame_interval() == pytest.approx(100 * 100e-6 / settings.frame_share, rel=0.05)
+    assert meter.grid_interval() == pytest.approx(max(1 / settings.grid_hz, 100 * 100e-6 / settings.grid_share),
+                                                  rel=0.05)
+    meter.hidden = 299  # the presenter alone is watching: the display's rate
+    assert meter.frame_interval() == 1 / settings.display_hz

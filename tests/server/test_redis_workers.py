@@ -1,9 +1,9 @@
 """Several server processes through one Redis (docs/scaling.md), all real: Debian's redis-server on a free
 loopback port, and two or three `backprop-lab` workers, each a process of its own, against it.
 
-The single-process suite's exact-numbers and shared-frames tests run here again (imported below), with the
-presenter's page on the worker that does NOT train the session (every control is forwarded through Redis) and
-the viewers taking turns between that worker and the owner (their frames come through Redis or not)."""
+The single-process suite's exact-numbers, shared-frames and visibility tests run here again (imported below),
+with the presenter's page on the worker that does NOT train the session (every control is forwarded through
+Redis) and the viewers taking turns between that worker and the owner (their frames come through Redis or not)."""
 
 from __future__ import annotations
 
@@ -38,6 +38,10 @@ from test_shared_frames import (  # noqa: F401
     test_a_viewer_that_joins_late_gets_every_loss_point_exactly_once,
     test_after_a_reset_the_history_comes_again_from_its_start,
     test_every_viewer_receives_the_very_same_bytes_of_a_frame,
+)
+from test_visibility import (  # noqa: F401
+    test_a_hidden_page_gets_no_pictures_and_the_newest_with_every_loss_point_once_shown,
+    test_a_malformed_visibility_gets_an_error_naming_the_field_and_changes_nothing,
 )
 from websockets.exceptions import ConnectionClosed
 
