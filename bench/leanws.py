@@ -156,19 +156,23 @@ def close_pages(pages: list[Page]) -> None:
         page.sock.close()
 
 
-def watch_frames(port: int, session: str, count: int, conn: Any) -> None:
+def watch_frames(port: int, session: str, count: int, conn: Any, hidden: bool = False) -> None:
     """A process of ``count`` viewer pages of one session (run by multiprocessing): says "ready" on ``conn``
     once every page has its welcome, takes the window (start, end) to count in, and sends back per page:
     frames counted, the first and last (time, step) in the window, and the seq numbers seen (one per packed
-    frame); with this process's CPU seconds over the window."""
+    frame); with this process's CPU seconds over the window. ``hidden``: each page, once welcomed, says it is
+    hidden (a tab in the background: docs/protocol.md, `visibility`), and is ready when the server has acked."""
     pages = open_pages(count, "127.0.0.1", port, f"/ws/{session}", {"type": "hello", "token": None})
     welcomed: set[int] = set()
     stats = [{"frames": 0, "first": None, "last": None, "seqs": set()} for _ in pages]
     window = [float("inf"), float("inf")]
 
-    def on_text(page: Page, now: float, message: dict[str, Any]) -> None:
-        if message["type"] == "welcome":
+    def on_text(page: Page, now: float, message: dict[str, Any]) -> dict[str, Any] | None:
+        if message["type"] == "welcome" and hidden:
+            return {"type": "visibility", "hidden": True}
+        if message["type"] == "welcome" or (message["type"] == "ack" and message["of"] == "visibility"):
             welcomed.add(page.index)
+        return None
 
     def on_binary(page: Page, now: float, header: dict[str, Any]) -> None:
         if header["type"] == "frame" and window[0] <= now < window[1]:
@@ -194,17 +198,17 @@ def watch_frames(port: int, session: str, count: int, conn: Any) -> None:
     conn.send({"pages": [{**s, "seqs": sorted(s["seqs"])} for s in stats], "cpu_seconds": cpu_seconds})
 
 
-def start_processes(target: Callable[..., None], port: int, session: str, count: int, processes: int
-                    ) -> tuple[list[Any], list[Any]]:
+def start_processes(target: Callable[..., None], port: int, session: str, count: int, processes: int,
+                    *extra: Any) -> tuple[list[Any], list[Any]]:
     """``count`` pages of ``session`` spread over ``processes`` processes, each running
-    ``target(port, session, its share, its pipe)``; returns (the processes, their pipes) once each has said
-    "ready" (every page welcomed)."""
+    ``target(port, session, its share, its pipe, *extra)``; returns (the processes, their pipes) once each has
+    said "ready" (every page welcomed)."""
     context = multiprocessing.get_context("spawn")
     procs, pipes = [], []
     for k in range(processes):
         mine, theirs = context.Pipe()
         share = count // processes + (k < count % processes)
-        procs.append(context.Process(target=target, args=(port, session, share, theirs), daemon=True))
+        procs.append(context.Process(target=target, args=(port, session, share, theirs, *extra), daemon=True))
         procs[-1].start()
         pipes.append(mine)
     for pipe in pipes:

@@ -6,7 +6,8 @@
    doing the same updates in this process (updates/s, no server), and the display rate (60 frames/s). The
    sessions are kept in a SQLite file, as `make serve` keeps them: their snapshots take turns on the event loop.
 2. Viewers: one playing session, 300 viewer sockets (and the presenter): frames/s per viewer (median and
-   slowest), how many distinct frames the server packed against how many it sent, the server's CPU.
+   slowest), how many distinct frames the server packed against how many it sent, the server's CPU; then the
+   same 300 hidden (each says so: a tab in the background), which are sent no frames until shown again.
    Baseline, same run: the same session with its presenter alone. The viewers are lean clients in a process
    of their own (bench/leanws.py): through the websockets library, in this process, they took a whole core
    and set the figure themselves.
@@ -204,11 +205,11 @@ def viewers(seconds: float, count: int, processes: int = 1) -> None:
           f"{'updates/s':>10} {'server CPU':>10} {'client CPU':>10}")
     server = ServerProcess()
     try:
-        for n in (0, count):
+        for n, hidden in ((0, False), (count, False), (count, True)):
             session, token = server.create(PLAYING)
             presenter = Watcher(server, session, token)
-            procs, pipes = leanws.start_processes(leanws.watch_frames, server.port, session, n, processes) \
-                if n else ([], [])
+            procs, pipes = leanws.start_processes(leanws.watch_frames, server.port, session, n, processes,
+                                                  hidden) if n else ([], [])
             warmup = 2.0
             start = time.monotonic() + warmup
             for pipe in pipes:
@@ -223,7 +224,8 @@ def viewers(seconds: float, count: int, processes: int = 1) -> None:
             sent = presenter.frames + sum(p["frames"] for p in pages)
             distinct = len(presenter.packed.union(*(p["seqs"] for p in pages)))
             client_cpu = sum(r["cpu_seconds"] for r in results) / seconds
-            print(f"{n:>8} {statistics.median(rates):>16.1f} {min(rates):>8.1f} {sent:>12,} {distinct:>9,} "
+            label = f"{n} hidden" if hidden else str(n)
+            print(f"{label:>8} {statistics.median(rates):>16.1f} {min(rates):>8.1f} {sent:>12,} {distinct:>9,} "
                   f"{presenter.rates()[1]:>10,.0f} {cpu.server_cpu:>10.0%} {client_cpu + cpu.client_cpu:>10.0%}   "
                   f"{load_average()}")
     finally:
