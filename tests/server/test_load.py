@@ -35,30 +35,30 @@ def test_one_pack_among_many_writes_gives_the_mean_not_the_swing(monkeypatch: py
     assert max(estimates[6:]) < 1.05 * mean
 
 
-def test_the_interval_stretches_with_pages_times_the_mean_cost(monkeypatch: pytest.MonkeyPatch):
+def measured(monkeypatch: pytest.MonkeyPatch, settings: Settings, clients: int) -> Load:
+    """A Load whose frames and maps cost 100 µs each, measured over ten seconds of ``clients`` pages."""
     clock = Clock()
     monkeypatch.setattr(load.time, "monotonic", clock)
-    settings = Settings()
     meter = Load(settings)
-    meter.clients = 300
-    for k in range(20 * 300 * 10):
-        clock.now = k / (20 * 300)
+    meter.clients = clients
+    for k in range(20 * clients * 10):
+        clock.now = k / (20 * clients)
         meter.measured_frame(100e-6)
+        meter.measured_grid(100e-6)
+    return meter
+
+
+def test_the_interval_stretches_with_pages_times_the_mean_cost(monkeypatch: pytest.MonkeyPatch):
+    settings = Settings()
+    meter = measured(monkeypatch, settings, 300)
     assert meter.frame_interval() == pytest.approx(300 * 100e-6 / settings.frame_share, rel=0.05)
     meter.clients = 1
     assert meter.frame_interval() == 1 / settings.display_hz  # never faster than the display
 
 
 def test_hidden_pages_take_no_share_of_the_frame_time(monkeypatch: pytest.MonkeyPatch):
-    clock = Clock()
-    monkeypatch.setattr(load.time, "monotonic", clock)
     settings = Settings()
-    meter = Load(settings)
-    meter.clients = 300
-    for k in range(20 * 300 * 10):
-        clock.now = k / (20 * 300)
-        meter.measured_frame(100e-6)
-        meter.measured_grid(100e-6)
+    meter = measured(monkeypatch, settings, 300)
     meter.hidden = 200  # tabs in the background: sent no pictures (docs/protocol.md, `visibility`)
     assert meter.watching == 100
     assert meter.frame_interval() == pytest.approx(100 * 100e-6 / settings.frame_share, rel=0.05)
