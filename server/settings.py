@@ -18,7 +18,8 @@ class Settings(BaseModel):
     db: str | None = None
     keep_days: float = 7.0  # a stored session unused this long is deleted
     max_stored_sessions: int = 1000  # beyond this, the longest unused stored session is deleted
-    save_every_seconds: float = 1.0  # changed sessions are written this often (a crash loses at most this)
+    save_every_seconds: float = 1.0  # changed sessions are written this often (a crash loses at most this)...
+    storage_share: float = Field(default=0.02, gt=0, le=1)  # ...or less often, so saving takes at most this share
     stored_trajectory_bytes: int = 1_000_000  # the parameter trajectory kept per stored session, at most
     # A session with no connection stays in memory this long; then it is unloaded (stored sessions come back
     # from storage at the next connection; without storage it is gone).
