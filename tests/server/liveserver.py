@@ -148,6 +148,19 @@ class Page:
             if header["type"] == "frame":
                 self._frames_before_reply.append((header, arrays))
 
+    def frame_where(self, test: Callable[[dict[str, Any]], bool], timeout: float = 30.0, *,
+                    read_past: bool = False) -> tuple[dict, dict]:
+        """The next frame whose header passes ``test``. ``read_past``: or one of those read past while awaiting
+        the last reply (control() keeps them): work in the background may finish before that reply is read."""
+        for header, arrays in self._frames_before_reply if read_past else ():
+            if test(header):
+                return header, arrays
+        deadline = time.monotonic() + timeout
+        while True:
+            header, arrays = self.expect("frame", max(0.01, deadline - time.monotonic()))
+            if test(header):
+                return header, arrays
+
     def frame_after(self, reply: dict[str, Any], timeout: float = 5.0, **match: Any) -> tuple[dict, dict]:
         """The first frame that shows what the control replied to did: its seq is at least the ack's (through
         Redis a frame packed before the control may still arrive after the reply, and the control's own frame may
