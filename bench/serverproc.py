@@ -32,16 +32,13 @@ def cpu_seconds(pid: int) -> float:
 
 
 class ServerProcess:
-    """``ServerProcess(db=..., work_seconds=...)``: uvicorn on a free loopback port with these server settings
-    and the same uvicorn options as ``backprop-lab``; ready when it answers."""
+    """``ServerProcess(db=..., work_seconds=...)``: a server on a free loopback port with these settings,
+    started as ``backprop-lab`` starts one (server.__main__.serve); ready when it answers."""
 
     def __init__(self, **settings: object) -> None:
         self.port = free_port()
-        code = (
-            "import uvicorn; from server import create_app, Settings; from server.__main__ import uvicorn_options; "
-            f"s = Settings(**{settings!r}); "
-            f"uvicorn.run(create_app(s), host='127.0.0.1', port={self.port}, log_level='warning', **uvicorn_options(s))"
-        )
+        code = ("from server import Settings; from server.__main__ import serve; "
+                f"serve(Settings(host='127.0.0.1', port={self.port}, **{settings!r}), log_level='warning')")
         self.proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT)
         deadline = time.monotonic() + 30
         while True:

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import uvicorn
 
-from .app import create_app
+from .app import create_app, freeze_startup_objects
 from .network_addresses import EVERY_ADDRESS, serving, url_host
 from .settings import Settings
 from .storage import default_db_path
@@ -25,6 +25,13 @@ UVICORN_OPTIONS = {"ws_per_message_deflate": False, "h11_max_incomplete_event_si
 def uvicorn_options(settings: Settings) -> dict[str, object]:
     """UVICORN_OPTIONS, and the WebSocket protocol's own cap on a message (it closes the socket, code 1009)."""
     return {**UVICORN_OPTIONS, "ws_max_size": settings.max_frame_bytes}
+
+
+def serve(settings: Settings, **options: object) -> None:
+    """One server process, as ``backprop-lab`` runs it (bench/ starts its servers the same way)."""
+    app = create_app(settings)
+    freeze_startup_objects()
+    uvicorn.run(app, host=settings.host, port=settings.port, **uvicorn_options(settings), **options)  # type: ignore[arg-type]
 
 
 def redacted(url: str) -> str:
@@ -84,8 +91,7 @@ def main(argv: list[str] | None = None) -> None:
         uvicorn.run("server.app:create_app", factory=True, host=args.host, port=args.port, reload=True,
                     **uvicorn_options(Settings()))
     else:
-        settings = Settings(host=args.host, port=args.port, db=None if args.redis else args.db, redis=args.redis)
-        uvicorn.run(create_app(settings), host=args.host, port=args.port, **uvicorn_options(settings))
+        serve(Settings(host=args.host, port=args.port, db=None if args.redis else args.db, redis=args.redis))
 
 
 if __name__ == "__main__":

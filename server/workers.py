@@ -18,7 +18,7 @@ import time
 
 import uvicorn
 
-from .app import create_app
+from .app import create_app, freeze_startup_objects
 from .settings import Settings
 
 RESTART_SECONDS = 1.0
@@ -42,6 +42,7 @@ def serve_worker(settings: Settings, index: int, options: dict[str, object]) -> 
     sockets = [listening_socket(settings.host, settings.port, shared=True),
                listening_socket(settings.host, own_port(settings.port, index), shared=False)]
     config = uvicorn.Config(create_app(settings), host=settings.host, port=settings.port, **options)  # type: ignore[arg-type]
+    freeze_startup_objects()
     uvicorn.Server(config).run(sockets=sockets)
 
 
