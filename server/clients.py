@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from .protocol import FieldError, parse_control, reply_tags
+from .protocol import FieldError, error_reply, parse_control, reply_tags
 
 if TYPE_CHECKING:
     from .load import Load
@@ -105,7 +105,7 @@ class Client:
             message = parse_control(raw)
         except FieldError as exc:
             msg_id, kind = reply_tags(raw)
-            self.send_json({"type": "error", "id": msg_id, "of": kind, "field": exc.field, "message": exc.message})
+            self.send_json(error_reply(msg_id, kind, exc))
             return
         if self.load is not None and message.hidden != self.hidden:
             self.load.hidden += 1 if message.hidden else -1
@@ -208,9 +208,9 @@ class Client:
             for timer in (frame_timer, grid_timer):
                 if timer is not None:
                     timer.cancel()
-            if self.hidden:  # it leaves: no longer one of the session's hidden pages
-                load.hidden -= 1
-            self.load = None
+            if self.hidden and self.load is not None:  # it leaves: no longer one of the session's hidden pages
+                self.load.hidden -= 1
+            self.load = None  # set_visibility counts through self.load alone: nothing is counted after this
 
 
 def _log_failure(task: asyncio.Task[None]) -> None:

@@ -486,6 +486,12 @@ def shown(value: Any, limit: int = 40) -> str:
 _ECHO_ID = TypeAdapter(MessageId, config=ConfigDict(strict=True))
 
 
+def error_reply(msg_id: Any, of: str | None, error: FieldError) -> dict[str, Any]:
+    """The ``error`` message (docs/protocol.md): the request's id and type as reply_tags gives them, the field
+    at fault and why, in plain words."""
+    return {"type": "error", "id": msg_id, "of": of, "field": error.field, "message": error.message}
+
+
 def reply_tags(raw: str | bytes) -> tuple[Any, str | None]:
     """The ``id`` and ``type`` a reply to a malformed message repeats: only an id that is itself valid and a
     known type, so that a bad message never makes the server echo something large, non-finite or unprintable."""

@@ -186,7 +186,7 @@ class Session:
                 raise FieldError("type", "type: viewers cannot control this session; only its presenter can")
         except FieldError as exc:
             msg_id, kind = p.reply_tags(raw)  # only a valid id and a known type are repeated
-            client.send_json({"type": "error", "id": msg_id, "of": kind, "field": exc.field, "message": exc.message})
+            client.send_json(p.error_reply(msg_id, kind, exc))
             return
         if message.type not in JOBS:
             await self._carry_out(client, message)
@@ -204,11 +204,11 @@ class Session:
             for page in self.clients.values():
                 page.hurry()
         except FieldError as exc:
-            client.send_json({"type": "error", "id": msg_id, "of": kind, "field": exc.field, "message": exc.message})
+            client.send_json(p.error_reply(msg_id, kind, exc))
             return
         except asyncio.CancelledError:  # replaced by a newer request, or the page or the server went
-            client.send_json({"type": "error", "id": msg_id, "of": kind, "field": "replaced",
-                              "message": f"replaced: this {kind} was stopped: a newer one replaced it"})
+            replaced = FieldError("replaced", f"replaced: this {kind} was stopped: a newer one replaced it")
+            client.send_json(p.error_reply(msg_id, kind, replaced))
             raise
         # Its seq: the first frame with a seq this high shows what it did. Through Redis a frame packed before it
         # may still arrive after this reply (frames and replies travel apart), so the number, not the order, says.

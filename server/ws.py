@@ -16,7 +16,7 @@ from .clients import Client
 from .deps import get_registry, get_settings
 from .guard import origin_allowed
 from .mirror import Mirror
-from .protocol import FieldError, Hello, parse_control, reply_tags
+from .protocol import FieldError, Hello, error_reply, parse_control, reply_tags
 from .registry import Registry
 from .session import Session
 from .settings import Settings
@@ -39,9 +39,7 @@ def too_long(text: str, settings: Settings) -> FieldError | None:
 
 async def refuse_hello(websocket: WebSocket, error: FieldError) -> None:
     """Say why in an error message, and again as the close reason (which holds at most 123 bytes)."""
-    await websocket.send_text(json.dumps(
-        {"type": "error", "id": None, "of": "hello", "field": error.field, "message": error.message}
-    ))
+    await websocket.send_text(json.dumps(error_reply(None, "hello", error)))
     await websocket.close(code=4400, reason=error.message.encode()[:120].decode(errors="ignore"))
 
 
@@ -64,8 +62,7 @@ async def read_controls(websocket: WebSocket, client: Client, settings: Settings
             text = message.get("text")
             error = BINARY if text is None else too_long(text, settings)
             if error is not None:
-                client.send_json({"type": "error", "id": None, "of": None, "field": error.field,
-                                  "message": error.message})
+                client.send_json(error_reply(None, None, error))
                 continue
             if VISIBILITY in text and reply_tags(text)[1] == "visibility":  # about this page only: never relayed
                 client.set_visibility(text)
@@ -84,16 +81,12 @@ async def session_socket(websocket: WebSocket, session_id: str, registry: Regist
     try:
         session = await registry.open(session_id)
     except FieldError as exc:  # kept, but the server holds as many sessions as it may: the page tries again later
-        await websocket.send_text(json.dumps(
-            {"type": "error", "id": None, "of": "hello", "field": exc.field, "message": exc.message}
-        ))
+        await websocket.send_text(json.dumps(error_reply(None, "hello", exc)))
         await websocket.close(code=1013, reason="the server is full; trying again")
         return
     if session is None:
         message = await registry.why_missing(session_id)
-        await websocket.send_text(json.dumps(
-            {"type": "error", "id": None, "of": "hello", "field": "session", "message": message}
-        ))
+        await websocket.send_text(json.dumps(error_reply(None, "hello", FieldError("session", message))))
         await websocket.close(code=4404, reason=message.removeprefix("session: ")[:120])
         return
     try:
