@@ -131,12 +131,16 @@ TIMELINE = """(() => {
 STEPS = """() => {
   const nav = performance.getEntriesByType('navigation')[0];
   const modules = performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.js'));
+  const asked = performance.getEntriesByType('resource').find((e) => e.name.endsWith('/api/sessions'));
   return {html: nav.domInteractive, modules: Math.max(0, ...modules.map((e) => e.responseEnd)),
-          scripts: nav.domContentLoadedEventEnd, ...window.__benchSteps};
+          answered: asked ? asked.responseEnd : undefined, scripts: nav.domContentLoadedEventEnd,
+          ...window.__benchSteps};
 }"""
-STEP_NAMES = [("html", "HTML parsed"), ("modules", "modules loaded"), ("scripts", "modules run"),
-              ("session", "session created"), ("socket open", "socket open"), ("welcome", "welcome"),
-              ("network", "first frame"), ("drawn", "drawn")]
+# "session answered" is when its bytes arrived, "session created" when the page's code got them: between the
+# two, the main thread was busy (running the modules, then laying out and painting the page the first time).
+STEP_NAMES = [("html", "HTML parsed"), ("modules", "modules loaded"), ("answered", "session answered"),
+              ("scripts", "modules run"), ("session", "session created"), ("socket open", "socket open"),
+              ("welcome", "welcome"), ("network", "first frame"), ("drawn", "drawn")]
 
 # Over a window of animation frames: the page's epoch at the first and last, the frames in which it moved,
 # the page's draws, frames and surfaces received (ours), and the gaps between animation frames.
