@@ -73,8 +73,15 @@ class BareChromium:
              timeout: float = 30) -> Any:
         """Open ``url`` in a fresh context with ``init`` run before any of its scripts; poll ``done`` until it is
         true; return the value of ``read`` (JSON-able); run ``before_leaving``; close the context."""
+        return self.visits(url, init, done, read, 1, before_leaving, timeout)[0]
+
+    def visits(self, url: str, init: str, done: str, read: str, count: int, before_leaving: str | None = None,
+               timeout: float = 30) -> list[Any]:
+        """As load, ``count`` times in one fresh context: the first visit with an empty cache, then visits
+        again with what the browser kept (each from about:blank, so a link with a #hash is a new document)."""
         context = self.call("Target.createBrowserContext")["browserContextId"]
         target = self.call("Target.createTarget", {"url": "about:blank", "browserContextId": context})["targetId"]
+        values = []
         try:
             session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
             # A page in front, with focus and the bench's viewport: as Playwright sets them, or animation frames
@@ -85,16 +92,24 @@ class BareChromium:
             self.call("Emulation.setDeviceMetricsOverride", {**self.viewport, "deviceScaleFactor": 1,
                                                               "mobile": False}, session)
             self.call("Page.addScriptToEvaluateOnNewDocument", {"source": init}, session)
-            self.call("Page.navigate", {"url": url}, session)
-            deadline = time.monotonic() + timeout
-            while not self.evaluate(session, f"Boolean({done})"):
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"{url}: not drawn within {timeout:g} s")
-                time.sleep(0.02)
-            value = self.evaluate(session, read)
-            if before_leaving:
-                self.evaluate(session, before_leaving, wait=True)
-            return value
+            for visit in range(count):
+                if visit:
+                    self.call("Page.navigate", {"url": "about:blank"}, session)
+                    deadline = time.monotonic() + timeout
+                    while self.evaluate(session, "location.href") != "about:blank":
+                        if time.monotonic() > deadline:
+                            raise TimeoutError("about:blank: not reached")
+                        time.sleep(0.02)
+                self.call("Page.navigate", {"url": url}, session)
+                deadline = time.monotonic() + timeout
+                while not self.evaluate(session, f"Boolean({done})"):
+                    if time.monotonic() > deadline:
+                        raise TimeoutError(f"{url}: not drawn within {timeout:g} s")
+                    time.sleep(0.02)
+                values.append(self.evaluate(session, read))
+                if before_leaving:
+                    self.evaluate(session, before_leaving, wait=True)
+            return values
         finally:
             self.call("Target.closeTarget", {"targetId": target})
             self.call("Target.disposeBrowserContext", {"browserContextId": context})

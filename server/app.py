@@ -49,7 +49,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(join.router)
     app.include_router(fileroutes.router)
     app.include_router(ws.router)
-    app.mount("/static", PageFiles(routes.page_folder("static")), name="static")
+    app.state.page_files = PageFiles(routes.page_folder("static"), at="/static")  # the page links its files by it
+    app.mount(app.state.page_files.at, app.state.page_files, name="static")
     return app
 
 

@@ -56,7 +56,11 @@ def options(settings: Settings) -> dict[str, Any]:
 
 @router.get("/", response_class=HTMLResponse)
 async def index(request: Request) -> HTMLResponse:
-    return templates.TemplateResponse(request, "index.html", {})
+    files = request.app.state.page_files  # every address of a page file in it carries the file's version
+    return templates.TemplateResponse(request, "index.html", {
+        "asset": files.url, "import_map": files.import_map(),
+        "preloads": [module for module in files.modules() if module != "js/app.js"],
+    })
 
 
 @router.get("/api/options")

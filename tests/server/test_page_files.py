@@ -33,7 +33,17 @@ def test_every_file_is_served_as_it_is_on_disk_with_its_type(live: LiveServer):
         assert response.status_code == 200
         assert response.content == (STATIC / path).read_bytes()
         assert response.headers["content-type"].startswith(kind)
-        assert response.headers["cache-control"] == "no-cache"  # always revalidated: modules never mix versions
+        assert response.headers["cache-control"] == "no-cache"  # no version asked: revalidated every time
+
+
+def test_an_address_with_the_files_version_is_kept_for_good_and_any_other_is_revalidated(live: LiveServer):
+    version = httpx.get(f"{live.http}/static/js/app.js").headers["etag"].strip('"')[:16]
+    kept = httpx.get(f"{live.http}/static/js/app.js?v={version}")
+    assert kept.status_code == 200 and kept.content == (STATIC / "js/app.js").read_bytes()
+    assert kept.headers["cache-control"] == "public, max-age=31536000, immutable"
+    for stale in ("0123456789abcdef", "", version[:8], version + "0"):  # an older page's, or a made-up one
+        other = httpx.get(f"{live.http}/static/js/app.js?v={stale}")
+        assert other.status_code == 200 and other.headers["cache-control"] == "no-cache", stale
 
 
 def test_a_page_that_has_the_file_gets_304_without_a_body(live: LiveServer):
@@ -85,6 +95,8 @@ def test_an_edited_file_is_served_fresh_and_a_link_out_is_refused(tmp_path: Path
         return sent[0]["status"], sent[1]["body"]
 
     assert get("/a.js") == (200, b"export const a = 1;\n")
+    first_url = files.url("a.js")
     (folder / "a.js").write_text("export const a = 22;\n")  # another size: noticed even within one mtime tick
     assert get("/a.js") == (200, b"export const a = 22;\n")
+    assert files.url("a.js") != first_url  # the page links the new bytes by a new address: no cache keeps the old
     assert get("/out.txt")[0] == 404
