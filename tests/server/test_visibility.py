@@ -70,6 +70,11 @@ def test_hidden_pages_leave_the_frame_time_to_those_watching(live: LiveServer):
     that says so twice is counted once, and a hidden page that leaves is no longer counted."""
     session, token = live.create(sizes=[3, 2], n_points=40, batch_size=4, seed=3)
     load = live.app.state.registry.get(session).load  # the server runs in this process (its own thread)
+    # The server's load counts every session's pages: wait until earlier tests' closed pages are gone (on a
+    # loaded machine four were still counted here).
+    deadline = time.monotonic() + 10
+    while (load.clients, load.hidden) != (0, 0) and time.monotonic() < deadline:
+        time.sleep(0.01)
     presenter = live.connect(session, token)
     viewers = [live.connect(session) for _ in range(3)]
     for viewer in viewers:
