@@ -59,8 +59,8 @@ def freeze_startup_objects() -> None:
 
     A full collection walks every object the collector tracks: about 95,000 once NumPy, FastAPI and pydantic are
     imported, nearly all kept until the process ends. With 50 sessions playing, each full collection (one every
-    10-15 s) held the event loop 27-47 ms, a stall in every session's frames at once that set the p99 of control
-    to frame (issue 8); with them frozen, 9 ms. Called by the command line just before serving, never by
+    10-15 s) held the event loop 27-66 ms, a stall in every session's frames at once (issue 8); with them frozen,
+    8-17 ms. Called by the command line just before serving, never by
     create_app: a test process that starts many servers must still collect what each leaves behind.
     """
     gc.collect()  # what is garbage now is freed, not frozen

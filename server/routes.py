@@ -21,6 +21,7 @@ from .folders import page_folder
 from .guard import TooLarge, origin_allowed, read_body
 from .mirror import Mirror
 from .network_addresses import serving
+from .pagefiles import import_map
 from .protocol import Config, FieldError, Strict, plain_error
 from .registry import NO_SUCH_SESSION, Registry
 from .session import Session
@@ -57,9 +58,10 @@ def options(settings: Settings) -> dict[str, Any]:
 @router.get("/", response_class=HTMLResponse)
 async def index(request: Request) -> HTMLResponse:
     files = request.app.state.page_files  # every address of a page file in it carries the file's version
+    modules = files.module_addresses()
     return templates.TemplateResponse(request, "index.html", {
-        "asset": files.url, "import_map": files.import_map(),
-        "preloads": [module for module in files.modules() if module != "js/app.js"],
+        "asset": files.url, "import_map": import_map(modules),
+        "preloads": [address for plain, address in modules.items() if plain != f"{files.at}/js/app.js"],
     })
 
 
